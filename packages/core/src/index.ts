@@ -1,0 +1,4 @@
+export * from './money.js';
+export * from './errors.js';
+export * from './clock.js';
+export * from './hash.js';
