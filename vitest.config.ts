@@ -9,7 +9,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.spec.ts', 'services/*/src/**/*.spec.ts', 'packages/*/test/**/*.spec.ts', 'services/*/test/**/*.spec.ts'],
+          include: [
+            'packages/*/src/**/*.spec.ts',
+            'services/*/src/**/*.spec.ts',
+            'packages/*/test/**/*.spec.ts',
+            'services/*/test/**/*.spec.ts',
+          ],
           exclude: ['**/*.int.spec.ts', '**/node_modules/**'],
           testTimeout: 30_000,
         },
@@ -17,11 +22,17 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/*/src/**/*.int.spec.ts', 'services/*/src/**/*.int.spec.ts', 'packages/*/test/**/*.int.spec.ts', 'services/*/test/**/*.int.spec.ts'],
+          include: [
+            'packages/*/src/**/*.int.spec.ts',
+            'services/*/src/**/*.int.spec.ts',
+            'packages/*/test/**/*.int.spec.ts',
+            'services/*/test/**/*.int.spec.ts',
+          ],
           globalSetup: ['packages/testkit/src/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

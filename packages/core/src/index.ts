@@ -1,4 +1,4 @@
-export * from './money.js';
-export * from './errors.js';
 export * from './clock.js';
+export * from './errors.js';
 export * from './hash.js';
+export * from './money.js';

@@ -28,17 +28,29 @@ export function isCurrency(value: unknown): value is Currency {
 
 export function money(amountMinor: number, currency: string): Money {
   if (!Number.isSafeInteger(amountMinor)) {
-    throw new PaystreamError('invalid_amount', `amount must be an integer number of minor units, got ${amountMinor}`, 'amount');
+    throw new PaystreamError(
+      'invalid_amount',
+      `amount must be an integer number of minor units, got ${amountMinor}`,
+      'amount',
+    );
   }
   if (!isCurrency(currency)) {
-    throw new PaystreamError('unsupported_currency', `currency ${JSON.stringify(currency)} is not a supported ISO 4217 code`, 'currency');
+    throw new PaystreamError(
+      'unsupported_currency',
+      `currency ${JSON.stringify(currency)} is not a supported ISO 4217 code`,
+      'currency',
+    );
   }
   return { amountMinor, currency };
 }
 
 function sameCurrency(a: Money, b: Money): void {
   if (a.currency !== b.currency) {
-    throw new PaystreamError('currency_mismatch', `cannot combine ${a.currency} with ${b.currency}`, 'currency');
+    throw new PaystreamError(
+      'currency_mismatch',
+      `cannot combine ${a.currency} with ${b.currency}`,
+      'currency',
+    );
   }
 }
 
@@ -66,10 +78,18 @@ export function isZero(a: Money): boolean {
  */
 export function basisPointsOf(amountMinor: number, bps: number): number {
   if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) {
-    throw new PaystreamError('invalid_amount', `amount must be a non-negative integer, got ${amountMinor}`, 'amount');
+    throw new PaystreamError(
+      'invalid_amount',
+      `amount must be a non-negative integer, got ${amountMinor}`,
+      'amount',
+    );
   }
   if (!Number.isInteger(bps) || bps < 0 || bps > 10_000) {
-    throw new PaystreamError('invalid_fee', `fee must be 0..10000 basis points, got ${bps}`, 'platformFeeBps');
+    throw new PaystreamError(
+      'invalid_fee',
+      `fee must be 0..10000 basis points, got ${bps}`,
+      'platformFeeBps',
+    );
   }
   // BigInt keeps amount * bps exact beyond 2^53 / 10_000.
   const product = BigInt(amountMinor) * BigInt(bps);
@@ -80,7 +100,9 @@ export function basisPointsOf(amountMinor: number, bps: number): number {
 export function formatMoney(m: Money): string {
   const exp = CURRENCY_EXPONENTS[m.currency];
   const sign = m.amountMinor < 0 ? '-' : '';
-  const abs = Math.abs(m.amountMinor).toString().padStart(exp + 1, '0');
+  const abs = Math.abs(m.amountMinor)
+    .toString()
+    .padStart(exp + 1, '0');
   const whole = exp === 0 ? abs : abs.slice(0, -exp);
   const frac = exp === 0 ? '' : `.${abs.slice(-exp)}`;
   return `${sign}${whole}${frac} ${m.currency}`;

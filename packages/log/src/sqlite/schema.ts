@@ -1,0 +1,44 @@
+// Tables of the embedded log. One SQLite file (WAL) holds topics, records, committed group
+// offsets and the partition leases that make consumer groups work across processes.
+
+import type Database from 'better-sqlite3';
+
+export function migrate(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS topics (
+      name TEXT PRIMARY KEY,
+      partitions INTEGER NOT NULL CHECK (partitions > 0)
+    );
+    CREATE TABLE IF NOT EXISTS records (
+      topic TEXT NOT NULL,
+      partition INTEGER NOT NULL,
+      offset INTEGER NOT NULL,
+      key TEXT NOT NULL,
+      value BLOB NOT NULL,
+      headers TEXT,
+      ts INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS records_position ON records (topic, partition, offset);
+    CREATE TABLE IF NOT EXISTS group_offsets (
+      group_id TEXT NOT NULL,
+      topic TEXT NOT NULL,
+      partition INTEGER NOT NULL,
+      next_offset INTEGER NOT NULL,
+      PRIMARY KEY (group_id, topic, partition)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS group_members (
+      group_id TEXT NOT NULL,
+      member_id TEXT NOT NULL,
+      heartbeat_ms INTEGER NOT NULL,
+      PRIMARY KEY (group_id, member_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS partition_leases (
+      group_id TEXT NOT NULL,
+      topic TEXT NOT NULL,
+      partition INTEGER NOT NULL,
+      member_id TEXT NOT NULL,
+      expires_ms INTEGER NOT NULL,
+      PRIMARY KEY (group_id, topic, partition)
+    ) WITHOUT ROWID;
+  `);
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from './catalog.js';
+import { EnvelopeCodec } from './codec.js';
+import type { UnchainedEnvelope } from './envelope.js';
+import { GENESIS_HASH } from './envelope.js';
+import { EmbeddedSchemaRegistry } from './registry/embedded.js';
+
+const requested: UnchainedEnvelope<'PaymentRequested'> = {
+  eventId: 'evt_dogwalk_1',
+  type: 'PaymentRequested',
+  aggregateId: 'pay_dogwalk',
+  aggregateVersion: 1,
+  tenantId: 'default',
+  occurredAtMs: Date.UTC(2026, 4, 4, 14, 30),
+  causationId: null,
+  correlationId: 'req_1',
+  payload: {
+    paymentId: 'pay_dogwalk',
+    customerId: 'cus_alice',
+    providerId: 'prv_walkies',
+    paymentMethodId: 'card_alice_visa',
+    amountMinor: 12_500,
+    currency: 'USD',
+    platformFeeBps: 800,
+    holdUntilMs: null,
+    autoRelease: true,
+    metadata: { booking: 'B-1042' },
+    risk: { ipAddress: '203.0.113.7', ipCountry: 'US', deviceId: null, email: null, userAgent: null },
+    idempotencyKey: 'idem-1',
+  },
+};
+
+describe('EnvelopeCodec', async () => {
+  const codec = await EnvelopeCodec.create(new EmbeddedSchemaRegistry());
+
+  it('round-trips an event through the Confluent wire format', () => {
+    const e = codec.chain(requested);
+    const bytes = codec.encode(e);
+    expect(bytes[0]).toBe(0);
+    expect(EnvelopeCodec.schemaIdOf(bytes)).toBe(codec.schemaId);
+    const back = codec.decode(bytes);
+    expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(e)));
+  });
+
+  it('chains hashes per aggregate and detects an altered amount', () => {
+    const first = codec.chain(requested);
+    expect(first.prevHash).toBe(GENESIS_HASH);
+    expect(codec.expectedHash(first)).toBe(first.hash);
+    const second = codec.chain({ ...requested, eventId: 'evt_dogwalk_2', aggregateVersion: 2 }, first.hash);
+    expect(second.prevHash).toBe(first.hash);
+    const forged = { ...first, payload: { ...first.payload, amountMinor: 1 } };
+    expect(codec.expectedHash(forged)).not.toBe(first.hash);
+  });
+
+  it('keeps the hash independent of the registry id', () => {
+    const e = codec.chain(requested);
+    expect(codec.expectedHash({ ...e, schemaId: 999 })).toBe(e.hash);
+  });
+
+  it('refuses bytes that are not in the wire format, naming the problem', () => {
+    expect(() => codec.decode(Buffer.from('{"amount":1}'))).toThrow(/wire format/);
+    const bytes = codec.encode(codec.chain(requested));
+    bytes.writeUInt32BE(4242, 1);
+    expect(() => codec.decode(bytes)).toThrow(/schema 4242 not loaded/);
+  });
+
+  it('refuses an event type with no schema', () => {
+    const bogus = { ...codec.chain(requested), type: 'MoneyPrinted' } as unknown as Parameters<
+      typeof codec.encode
+    >[0];
+    expect(() => codec.encode(bogus)).toThrow(/no Avro schema for event type MoneyPrinted/);
+  });
+
+  it('reads data written by an older schema version', async () => {
+    // Simulate v1 written before a new optional field existed: the current schema is the reader.
+    const catalog = loadCatalog();
+    const registry = new EmbeddedSchemaRegistry({
+      subject: 'paystream.Envelope',
+      versions: [{ version: 1, fingerprint: 'x', schema: catalog.envelope }],
+    });
+    const old = await EnvelopeCodec.create(
+      { ...registry, kind: 'embedded', register: async () => 1, schemaById: (id) => registry.schemaById(id) },
+      catalog,
+    );
+    const [decoded] = await codec.decodeAll([old.encode(old.chain(requested))]);
+    expect(decoded?.payload).toMatchObject({ amountMinor: 12_500, currency: 'USD' });
+  });
+});

@@ -1,0 +1,181 @@
+// Supervises the local server processes that integration tests talk to: start on a free
+// loopback port, wait until healthy, stop the whole process group on teardown.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Where downloads and unpacked servers are cached between runs (CI reruns stay fast). */
+export const CACHE_DIR = process.env.PAYSTREAM_CACHE_DIR ?? join(homedir(), '.cache', 'paystream');
+
+/** Where server logs and data of this run go. */
+export const RUN_DIR = process.env.PAYSTREAM_SERVERS_DIR ?? join(process.cwd(), '.servers');
+
+export class MissingPrerequisite extends Error {
+  constructor(what: string, hint: string) {
+    super(`missing prerequisite: ${what}. ${hint}`);
+    this.name = 'MissingPrerequisite';
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const s = new Socket();
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(1000);
+    s.once('connect', () => done(true));
+    s.once('timeout', () => done(false));
+    s.once('error', () => done(false));
+    s.connect(port, host);
+  });
+}
+
+/** Polls `check` until it returns true; bounded by `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(250);
+  }
+  throw new Error(
+    `${what} did not become ready within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
+  );
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  /** SIGTERM the process group, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once, for crash tests. */
+  kill(): Promise<void>;
+  exited(): boolean;
+}
+
+const live = new Set<ManagedProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A crashed test runner must not leave JVMs behind on a 2-core machine.
+  process.once('exit', () => {
+    for (const p of live) {
+      try {
+        process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+}
+
+export interface StartOptions {
+  name: string;
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  ready: () => Promise<boolean>;
+  readyTimeoutMs?: number;
+}
+
+export async function startProcess(opts: StartOptions): Promise<ManagedProcess> {
+  installExitHook();
+  mkdirSync(RUN_DIR, { recursive: true });
+  const logFile = join(RUN_DIR, `${opts.name}-${Date.now()}.log`);
+  const out = createWriteStream(logFile);
+  const child: ChildProcess = spawn(opts.command, opts.args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    detached: true, // its own process group, so stop() reaches grandchildren too
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  let exitCode: number | null = null;
+  let hasExited = false;
+  const exitedPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code) => {
+      exitCode = code;
+      hasExited = true;
+      resolve();
+    });
+  });
+  child.once('error', () => {
+    hasExited = true;
+  });
+  if (child.pid === undefined) throw new MissingPrerequisite(opts.command, `could not start ${opts.name}`);
+  const pid = child.pid;
+
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  const managed: ManagedProcess = {
+    name: opts.name,
+    pid,
+    logFile,
+    exited: () => hasExited,
+    async stop(graceMs = 10_000) {
+      if (!hasExited) {
+        signalGroup('SIGTERM');
+        await Promise.race([exitedPromise, sleep(graceMs)]);
+        if (!hasExited) signalGroup('SIGKILL');
+        await Promise.race([exitedPromise, sleep(2000)]);
+      }
+      live.delete(managed);
+    },
+    async kill() {
+      signalGroup('SIGKILL');
+      await Promise.race([exitedPromise, sleep(5000)]);
+      live.delete(managed);
+    },
+  };
+  live.add(managed);
+  try {
+    await waitUntil(
+      opts.name,
+      async () => {
+        if (hasExited) throw new Error(`${opts.name} exited with code ${exitCode}; see ${logFile}`);
+        return await opts.ready();
+      },
+      opts.readyTimeoutMs ?? 120_000,
+    );
+  } catch (err) {
+    await managed.stop(2000);
+    throw err;
+  }
+  return managed;
+}
