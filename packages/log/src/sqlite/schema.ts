@@ -9,16 +9,16 @@ export function migrate(db: Database.Database): void {
       name TEXT PRIMARY KEY,
       partitions INTEGER NOT NULL CHECK (partitions > 0)
     );
-    CREATE TABLE IF NOT EXISTS records (
+    -- One row per appended record batch per partition (see segments.ts).
+    CREATE TABLE IF NOT EXISTS segments (
       topic TEXT NOT NULL,
       partition INTEGER NOT NULL,
-      offset INTEGER NOT NULL,
-      key TEXT NOT NULL,
-      value BLOB NOT NULL,
-      headers TEXT,
-      ts INTEGER NOT NULL
+      base_offset INTEGER NOT NULL,
+      last_offset INTEGER NOT NULL CHECK (last_offset >= base_offset),
+      ts INTEGER NOT NULL,
+      records BLOB NOT NULL
     );
-    CREATE UNIQUE INDEX IF NOT EXISTS records_position ON records (topic, partition, offset);
+    CREATE UNIQUE INDEX IF NOT EXISTS segments_position ON segments (topic, partition, last_offset);
     CREATE TABLE IF NOT EXISTS group_offsets (
       group_id TEXT NOT NULL,
       topic TEXT NOT NULL,

@@ -24,6 +24,7 @@ import type {
 } from '../port.js';
 import { covers, type Position, partitionKey } from '../position.js';
 import { migrate } from './schema.js';
+import { decodeSegment, encodeSegment, MAX_RECORDS_PER_SEGMENT, type SegmentRow } from './segments.js';
 
 export interface SqliteEventLogOptions {
   /** Path of the SQLite file; its folder is created if missing. */
@@ -42,16 +43,6 @@ export interface SqliteEventLogOptions {
   ) => void;
 }
 
-interface RecordRow {
-  topic: string;
-  partition: number;
-  offset: number;
-  key: string;
-  value: Buffer;
-  headers: string | null;
-  ts: number;
-}
-
 const DEFAULT_MAX_BATCH = 500;
 const MAX_BATCH_LIMIT = 10_000;
 const MAX_HANDLER_BACKOFF_MS = 5_000;
@@ -66,18 +57,6 @@ function wakerFor(path: string): EventEmitter {
     wakers.set(path, w);
   }
   return w;
-}
-
-function toLogRecord(r: RecordRow): LogRecord {
-  return {
-    topic: r.topic,
-    partition: r.partition,
-    offset: r.offset,
-    key: r.key,
-    value: r.value,
-    headers: r.headers ? (JSON.parse(r.headers) as Record<string, string>) : {},
-    timestampMs: r.ts,
-  };
 }
 
 export class SqliteEventLog implements EventLog {
@@ -115,11 +94,11 @@ export class SqliteEventLog implements EventLog {
     this.waker = wakerFor(options.path);
     this.stmt = {
       insert: this.db.prepare(
-        'INSERT INTO records (topic, partition, offset, key, value, headers, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO segments (topic, partition, base_offset, last_offset, ts, records) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      head: this.db.prepare('SELECT max(offset) AS m FROM records WHERE topic = ? AND partition = ?'),
+      head: this.db.prepare('SELECT max(last_offset) AS m FROM segments WHERE topic = ? AND partition = ?'),
       read: this.db.prepare(
-        'SELECT topic, partition, offset, key, value, headers, ts FROM records WHERE topic = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?',
+        'SELECT topic, partition, base_offset, last_offset, ts, records FROM segments WHERE topic = ? AND partition = ? AND last_offset >= ? ORDER BY last_offset LIMIT ?',
       ),
       committed: this.db.prepare(
         'SELECT next_offset AS n FROM group_offsets WHERE group_id = ? AND topic = ? AND partition = ?',
@@ -175,23 +154,50 @@ export class SqliteEventLog implements EventLog {
 
   /** Appends inside the caller's transaction; the caller wakes consumers after commit. */
   appendInTransaction(records: readonly OutRecord[]): RecordPosition[] {
-    const heads = new Map<string, number>();
-    const now = Date.now();
-    const out: RecordPosition[] = [];
-    for (const r of records) {
+    // Group by partition, keeping input order, so each partition's share becomes one segment.
+    const groups = new Map<string, { topic: string; partition: number; indexes: number[] }>();
+    records.forEach((r, i) => {
       const partition = partitionFor(r.key, this.partitionCount(r.topic));
       const k = partitionKey(r.topic, partition);
-      let next = heads.get(k);
-      if (next === undefined) {
-        const row = this.stmt.head.get(r.topic, partition) as { m: number | null };
-        next = row.m === null ? 0 : row.m + 1;
+      let g = groups.get(k);
+      if (!g) {
+        g = { topic: r.topic, partition, indexes: [] };
+        groups.set(k, g);
       }
-      const headers = r.headers && Object.keys(r.headers).length > 0 ? JSON.stringify(r.headers) : null;
-      this.stmt.insert.run(r.topic, partition, next, r.key, Buffer.from(r.value), headers, now);
-      out.push({ topic: r.topic, partition, offset: next });
-      heads.set(k, next + 1);
+      g.indexes.push(i);
+    });
+    const now = Date.now();
+    const out = new Array<RecordPosition>(records.length);
+    for (const g of groups.values()) {
+      const head = this.stmt.head.get(g.topic, g.partition) as { m: number | null };
+      let next = head.m === null ? 0 : head.m + 1;
+      for (let from = 0; from < g.indexes.length; from += MAX_RECORDS_PER_SEGMENT) {
+        const chunk = g.indexes.slice(from, from + MAX_RECORDS_PER_SEGMENT);
+        this.stmt.insert.run(
+          g.topic,
+          g.partition,
+          next,
+          next + chunk.length - 1,
+          now,
+          encodeSegment(chunk.map((i) => records[i]!)),
+        );
+        for (const i of chunk) out[i] = { topic: g.topic, partition: g.partition, offset: next++ };
+      }
     }
     return out;
+  }
+
+  /** Up to `maxRecords` records of one partition from `fromOffset`, unpacked from their segments. */
+  readRecords(topic: string, partition: number, fromOffset: number, maxRecords: number): LogRecord[] {
+    const out: LogRecord[] = [];
+    let from = fromOffset;
+    while (out.length < maxRecords) {
+      const rows = this.stmt.read.all(topic, partition, from, 16) as SegmentRow[];
+      if (rows.length === 0) break;
+      for (const row of rows) decodeSegment(row, from, out);
+      from = rows.at(-1)!.last_offset + 1;
+    }
+    return out.length > maxRecords ? out.slice(0, maxRecords) : out;
   }
 
   async append(records: readonly OutRecord[]): Promise<RecordPosition[]> {
@@ -287,8 +293,12 @@ export class SqliteEventLog implements EventLog {
 
   async read(topic: string, partition: number, fromOffset: number, maxRecords: number): Promise<LogRecord[]> {
     this.#assertOpen();
-    const limit = Math.min(Math.max(1, maxRecords), MAX_BATCH_LIMIT * 10);
-    return (this.stmt.read.all(topic, partition, fromOffset, limit) as RecordRow[]).map(toLogRecord);
+    return this.readRecords(
+      topic,
+      partition,
+      fromOffset,
+      Math.min(Math.max(1, maxRecords), MAX_BATCH_LIMIT * 10),
+    );
   }
 
   async close(): Promise<void> {
@@ -415,15 +425,10 @@ class SqliteSubscription implements Subscription {
         for (const [k, owned] of this.#owned) {
           if (this.#stopping) break;
           if (owned.retryAtMs > Date.now()) continue;
-          const rows = this.#log.stmt.read.all(
-            owned.topic,
-            owned.partition,
-            owned.next,
-            this.#maxBatch,
-          ) as RecordRow[];
-          if (rows.length === 0) continue;
+          const records = this.#log.readRecords(owned.topic, owned.partition, owned.next, this.#maxBatch);
+          if (records.length === 0) continue;
           worked = true;
-          await this.#process(k, owned, rows.map(toLogRecord));
+          await this.#process(k, owned, records);
         }
         if (!worked && !this.#stopping) {
           await new Promise<void>((resolve) => {
