@@ -251,6 +251,13 @@ export interface PayoutScheduled {
   readonly releaseIds: string[];
 }
 
+/** An admin approved a payment the fraud service sent to review. */
+export interface ReviewApproved {
+  readonly paymentId: string;
+  readonly reviewerId: string;
+  readonly note: null | string;
+}
+
 export interface Payloads {
   AchBatchClosed: AchBatchClosed;
   AchReturnReceived: AchReturnReceived;
@@ -270,8 +277,9 @@ export interface Payloads {
   PaymentDeclined: PaymentDeclined;
   PaymentRequested: PaymentRequested;
   PayoutScheduled: PayoutScheduled;
+  ReviewApproved: ReviewApproved;
 }
 
 export type PayloadType = keyof Payloads;
 
-export const PAYLOAD_TYPES: readonly PayloadType[] = ['AchBatchClosed', 'AchReturnReceived', 'BankAccountTokenized', 'BankAccountUpdated', 'CardTokenized', 'CommandRejected', 'DisputeResolved', 'EscrowDisputed', 'EscrowHeld', 'EscrowRefunded', 'EscrowReleased', 'FraudAssessed', 'JournalEntryPosted', 'PaymentAuthorized', 'PaymentCaptured', 'PaymentDeclined', 'PaymentRequested', 'PayoutScheduled'];
+export const PAYLOAD_TYPES: readonly PayloadType[] = ['AchBatchClosed', 'AchReturnReceived', 'BankAccountTokenized', 'BankAccountUpdated', 'CardTokenized', 'CommandRejected', 'DisputeResolved', 'EscrowDisputed', 'EscrowHeld', 'EscrowRefunded', 'EscrowReleased', 'FraudAssessed', 'JournalEntryPosted', 'PaymentAuthorized', 'PaymentCaptured', 'PaymentDeclined', 'PaymentRequested', 'PayoutScheduled', 'ReviewApproved'];

@@ -1,0 +1,17 @@
+// The escrow domain core: one pure decider per payment (Emmett shape) plus its posting rules.
+export * from './commands.js';
+export * from './decide.js';
+export * from './events.js';
+export * from './evolve.js';
+export * from './fees.js';
+export * from './ids.js';
+export * from './postings.js';
+export * from './rejections.js';
+export * from './state.js';
+
+import { decide } from './decide.js';
+import { evolve } from './evolve.js';
+import { initialState } from './state.js';
+
+/** The decider for one payment, for code written against Emmett's Decider type. */
+export const paymentDecider = { decide, evolve, initialState } as const;

@@ -1,0 +1,3 @@
+export { BoundedMap } from './bounded-map.js';
+export * from './definitions.js';
+export * from './store.js';

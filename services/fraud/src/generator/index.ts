@@ -1,0 +1,2 @@
+export * from './generate.js';
+export { Prng } from './prng.js';
