@@ -258,6 +258,80 @@ export interface ReviewApproved {
   readonly note: null | string;
 }
 
+/** The fraud service's verdict for a pending payment. */
+export interface ApplyFraudAssessment {
+  readonly paymentId: string;
+  readonly score: number;
+  /** approve | review | decline */
+  readonly decision: string;
+  readonly reasons: FraudReason[];
+  readonly modelVersion: string;
+}
+
+/** An admin approves a payment held for review. */
+export interface ApproveReview {
+  readonly paymentId: string;
+  readonly reviewerId: string;
+  readonly note: null | string;
+}
+
+/** An admin declines a payment held for review. */
+export interface DeclineReview {
+  readonly paymentId: string;
+  readonly reviewerId: string;
+  readonly reason: null | string;
+}
+
+/** Freeze everything still held until the dispute is resolved. */
+export interface OpenDispute {
+  readonly paymentId: string;
+  readonly reason: string;
+}
+
+/** Refund held funds to the customer: all, or amountMinor of it. */
+export interface Refund {
+  readonly paymentId: string;
+  readonly amountMinor: null | number;
+  readonly reason: null | string;
+}
+
+/** Release held funds to the provider: all, or amountMinor of it. */
+export interface Release {
+  readonly paymentId: string;
+  readonly amountMinor: null | number;
+}
+
+/** The hold scheduler says the hold may have ended at nowMs. */
+export interface ReleaseExpiredHold {
+  readonly paymentId: string;
+  readonly nowMs: number;
+}
+
+/** Ingest asks escrow to take a payment. Card data is referenced by token only. */
+export interface RequestPayment {
+  readonly paymentId: string;
+  readonly customerId: string;
+  readonly providerId: string;
+  readonly paymentMethodId: string;
+  /** integer minor units */
+  readonly amountMinor: number;
+  readonly currency: string;
+  /** resolved: per-payment override or tenant default */
+  readonly platformFeeBps: number;
+  readonly holdUntilMs: null | number;
+  readonly autoRelease: boolean;
+  readonly metadata: Record<string, string>;
+  readonly risk: null | RiskSignals;
+  readonly idempotencyKey: null | string;
+}
+
+/** Send frozen funds to the provider (release) or back to the customer (refund). */
+export interface ResolveDispute {
+  readonly paymentId: string;
+  /** release | refund */
+  readonly outcome: string;
+}
+
 export interface Payloads {
   AchBatchClosed: AchBatchClosed;
   AchReturnReceived: AchReturnReceived;
@@ -278,8 +352,17 @@ export interface Payloads {
   PaymentRequested: PaymentRequested;
   PayoutScheduled: PayoutScheduled;
   ReviewApproved: ReviewApproved;
+  ApplyFraudAssessment: ApplyFraudAssessment;
+  ApproveReview: ApproveReview;
+  DeclineReview: DeclineReview;
+  OpenDispute: OpenDispute;
+  Refund: Refund;
+  Release: Release;
+  ReleaseExpiredHold: ReleaseExpiredHold;
+  RequestPayment: RequestPayment;
+  ResolveDispute: ResolveDispute;
 }
 
 export type PayloadType = keyof Payloads;
 
-export const PAYLOAD_TYPES: readonly PayloadType[] = ['AchBatchClosed', 'AchReturnReceived', 'BankAccountTokenized', 'BankAccountUpdated', 'CardTokenized', 'CommandRejected', 'DisputeResolved', 'EscrowDisputed', 'EscrowHeld', 'EscrowRefunded', 'EscrowReleased', 'FraudAssessed', 'JournalEntryPosted', 'PaymentAuthorized', 'PaymentCaptured', 'PaymentDeclined', 'PaymentRequested', 'PayoutScheduled', 'ReviewApproved'];
+export const PAYLOAD_TYPES: readonly PayloadType[] = ['AchBatchClosed', 'AchReturnReceived', 'BankAccountTokenized', 'BankAccountUpdated', 'CardTokenized', 'CommandRejected', 'DisputeResolved', 'EscrowDisputed', 'EscrowHeld', 'EscrowRefunded', 'EscrowReleased', 'FraudAssessed', 'JournalEntryPosted', 'PaymentAuthorized', 'PaymentCaptured', 'PaymentDeclined', 'PaymentRequested', 'PayoutScheduled', 'ReviewApproved', 'ApplyFraudAssessment', 'ApproveReview', 'DeclineReview', 'OpenDispute', 'Refund', 'Release', 'ReleaseExpiredHold', 'RequestPayment', 'ResolveDispute'];

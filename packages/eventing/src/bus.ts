@@ -1,0 +1,121 @@
+// The one way services publish and consume: Avro envelopes over the event-log port. Records
+// that cannot be decoded go to the dead-letter topic with the reason, and the batch goes on.
+
+import { PaystreamError } from '@paystream/core';
+import {
+  type BatchContext,
+  type EventLog,
+  type LogRecord,
+  type OutRecord,
+  type Position,
+  positionAfter,
+  type RecordPosition,
+  type Subscription,
+} from '@paystream/log';
+import { type Envelope, EnvelopeCodec, loadCatalog } from '@paystream/schemas';
+import { TOPICS, topicSpecs } from './topics.js';
+
+export interface EventRecord {
+  readonly envelope: Envelope;
+  readonly position: RecordPosition;
+}
+
+export interface EventContext {
+  /** Publishes atomically with this batch's offset commit. */
+  publish(envelopes: readonly Envelope[]): void;
+}
+
+export type EventHandler = (records: readonly EventRecord[], ctx: EventContext) => Promise<void>;
+
+export interface ConsumeOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly maxBatchRecords?: number;
+  readonly start?: 'beginning' | 'end';
+}
+
+export interface DeadLetter {
+  readonly reason: string;
+  readonly source: RecordPosition;
+}
+
+export class EventBus {
+  readonly log: EventLog;
+  readonly codec: EnvelopeCodec;
+  readonly #commandTypes: ReadonlySet<string>;
+
+  constructor(log: EventLog, codec: EnvelopeCodec) {
+    this.log = log;
+    this.codec = codec;
+    const catalog = loadCatalog();
+    this.#commandTypes = new Set(
+      [...catalog.payloadTypes].filter(([, fq]) => fq.startsWith('paystream.commands.')).map(([t]) => t),
+    );
+  }
+
+  async createTopics(partitions?: number): Promise<void> {
+    await this.log.createTopics(topicSpecs(partitions));
+  }
+
+  isCommand(type: string): boolean {
+    return this.#commandTypes.has(type);
+  }
+
+  toRecord(e: Envelope): OutRecord {
+    return {
+      topic: this.isCommand(e.type) ? TOPICS.commands : TOPICS.events,
+      key: e.aggregateId,
+      value: this.codec.encode(e),
+      headers: { type: e.type, tenant: e.tenantId },
+    };
+  }
+
+  async publish(envelopes: readonly Envelope[]): Promise<{ positions: RecordPosition[]; position: Position }> {
+    const positions = await this.log.append(envelopes.map((e) => this.toRecord(e)));
+    return { positions, position: positionAfter(positions) };
+  }
+
+  static deadLetterRecord(record: LogRecord, reason: string): OutRecord {
+    return {
+      topic: TOPICS.deadLetter,
+      key: record.key || 'unkeyed',
+      value: record.value,
+      headers: {
+        reason: reason.slice(0, 1000),
+        'source-topic': record.topic,
+        'source-partition': String(record.partition),
+        'source-offset': String(record.offset),
+      },
+    };
+  }
+
+  async #decode(records: readonly LogRecord[], ctx: BatchContext): Promise<EventRecord[]> {
+    const out: EventRecord[] = [];
+    for (const r of records) {
+      try {
+        await this.codec.prepare([r.value]);
+        out.push({ envelope: this.codec.decode(r.value), position: r });
+      } catch (err) {
+        const reason = err instanceof PaystreamError ? `${err.code}: ${err.message}` : String(err);
+        ctx.append([EventBus.deadLetterRecord(r, reason)]);
+      }
+    }
+    return out;
+  }
+
+  async consume(options: ConsumeOptions, handler: EventHandler): Promise<Subscription> {
+    return await this.log.subscribe(
+      {
+        groupId: options.groupId,
+        topics: options.topics,
+        ...(options.maxBatchRecords ? { maxBatchRecords: options.maxBatchRecords } : {}),
+        ...(options.start ? { start: options.start } : {}),
+      },
+      async (batch, ctx) => {
+        const records = await this.#decode(batch.records, ctx);
+        if (records.length === 0) return;
+        await handler(records, { publish: (envelopes) => ctx.append(envelopes.map((e) => this.toRecord(e))) });
+      },
+    );
+  }
+}

@@ -1,0 +1,3 @@
+export * from './topics.js';
+export * from './bus.js';
+export * from './chains.js';
