@@ -32,7 +32,8 @@ function bad(variable: string, message: string): PaystreamError {
 function port(env: NodeJS.ProcessEnv): number {
   const raw = env.PORT ?? '8080';
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 0 || n > 65_535) throw bad('PORT', `must be a TCP port number, got ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw) || n < 0 || n > 65_535)
+    throw bad('PORT', `must be a TCP port number, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -47,10 +48,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (apiKey !== undefined && !/^[A-Za-z0-9_-]{24,128}$/.test(apiKey)) {
     throw bad('PAYSTREAM_API_KEY', 'must be 24–128 characters of A–Z, a–z, 0–9, _ or -');
   }
-  const brokers = env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = env.KAFKA_BROKERS?.split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   let kafka: KafkaModeConfig | undefined;
   if (brokers && brokers.length > 0) {
-    for (const b of brokers) if (!/^[^\s:]+:\d+$/.test(b)) throw bad('KAFKA_BROKERS', `"${b}" is not host:port`);
+    for (const b of brokers)
+      if (!/^[^\s:]+:\d+$/.test(b)) throw bad('KAFKA_BROKERS', `"${b}" is not host:port`);
     kafka = {
       brokers,
       schemaRegistryUrl: env.SCHEMA_REGISTRY_URL || undefined,

@@ -54,8 +54,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
-  const requests = options.metrics.counter('http_requests_total', 'HTTP requests', ['route', 'method', 'status']);
-  const latency = options.metrics.histogram('http_request_duration_ms', 'HTTP request latency (ms)', ['route', 'method']);
+  const requests = options.metrics.counter('http_requests_total', 'HTTP requests', [
+    'route',
+    'method',
+    'status',
+  ]);
+  const latency = options.metrics.histogram('http_request_duration_ms', 'HTTP request latency (ms)', [
+    'route',
+    'method',
+  ]);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     requests.inc({ route, method: req.method, status: String(reply.statusCode) });
@@ -74,31 +81,45 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     switch (err.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return reply.status(400).send({ code: 'malformed_json', message: 'the request body is not valid JSON' });
+        return reply
+          .status(400)
+          .send({ code: 'malformed_json', message: 'the request body is not valid JSON' });
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.status(413).send({ code: 'payload_too_large', message: 'the request body is too large' });
+        return reply
+          .status(413)
+          .send({ code: 'payload_too_large', message: 'the request body is too large' });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply
           .status(415)
           .send({ code: 'unsupported_media_type', message: 'send JSON with Content-Type: application/json' });
       case 'FST_ERR_RATE_LIMIT':
-        return reply.status(429).send({ code: 'rate_limited', message: 'too many requests; slow down and retry' });
+        return reply
+          .status(429)
+          .send({ code: 'rate_limited', message: 'too many requests; slow down and retry' });
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ code: 'bad_request', message: err.message });
     }
     req.log.error({ err }, 'unhandled error');
-    return reply.status(500).send({ code: 'internal_error', message: 'an internal error occurred; it has been logged' });
+    return reply
+      .status(500)
+      .send({ code: 'internal_error', message: 'an internal error occurred; it has been logged' });
   });
 
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ code: 'route_not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+    reply
+      .status(404)
+      .send({ code: 'route_not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
 
   if (options.openapi !== false) {
     await app.register(swagger, {
       openapi: {
-        info: { title: 'Paystream API', version: '0.1.0', description: 'Payments, escrow, ledger and ACH payouts.' },
+        info: {
+          title: 'Paystream API',
+          version: '0.1.0',
+          description: 'Payments, escrow, ledger and ACH payouts.',
+        },
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
         security: [{ bearer: [] }],
       },
@@ -117,11 +138,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       }),
     );
     const ok = results.every(([, v]) => v);
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', service: options.service, checks: Object.fromEntries(results) });
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? 'ok' : 'degraded',
+      service: options.service,
+      checks: Object.fromEntries(results),
+    });
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
-    reply.header('content-type', options.metrics.registry.contentType).send(await options.metrics.registry.metrics()),
+    reply
+      .header('content-type', options.metrics.registry.contentType)
+      .send(await options.metrics.registry.metrics()),
   );
 
   return app;

@@ -27,7 +27,9 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
-export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
+export function createLogger(
+  options: { level?: string; name?: string; destination?: pino.DestinationStream } = {},
+): Logger {
   return pino(
     {
       name: options.name ?? 'paystream',

@@ -23,13 +23,26 @@ export function createMetrics(prefix = 'paystream_'): Metrics {
   return {
     registry,
     counter: (name, help, labelNames = []) =>
-      once(name, () => new Counter({ name: prefix + name, help, labelNames: [...labelNames], registers: [registry] })),
+      once(
+        name,
+        () => new Counter({ name: prefix + name, help, labelNames: [...labelNames], registers: [registry] }),
+      ),
     gauge: (name, help, labelNames = []) =>
-      once(name, () => new Gauge({ name: prefix + name, help, labelNames: [...labelNames], registers: [registry] })),
+      once(
+        name,
+        () => new Gauge({ name: prefix + name, help, labelNames: [...labelNames], registers: [registry] }),
+      ),
     histogram: (name, help, labelNames = [], buckets = [0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000]) =>
       once(
         name,
-        () => new Histogram({ name: prefix + name, help, labelNames: [...labelNames], buckets, registers: [registry] }),
+        () =>
+          new Histogram({
+            name: prefix + name,
+            help,
+            labelNames: [...labelNames],
+            buckets,
+            registers: [registry],
+          }),
       ),
   };
 }

@@ -1,0 +1,3 @@
+export * from './bootstrap.js';
+export * from './plugin.js';
+export * from './tenants.js';

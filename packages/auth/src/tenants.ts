@@ -1,0 +1,87 @@
+// Tenants and their API keys. A key is 32 random bytes shown once; only its SHA-256 is stored
+// (a high-entropy secret needs no slow hash), with the tenant and the scopes it grants.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { PaystreamError } from '@paystream/core';
+import { defineTable, type ReadStore } from '@paystream/readstore';
+
+export const SCOPES = ['read', 'write', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  /** Default platform fee in basis points (800 = 8%). */
+  readonly platformFeeBps: number;
+  readonly minAmountMinor: number;
+  readonly maxAmountMinor: number;
+}
+
+export interface ApiKeyRecord {
+  readonly keyHash: string;
+  readonly tenantId: string;
+  readonly scopes: readonly Scope[];
+  readonly label: string;
+}
+
+export const DEFAULT_TENANT: Tenant = {
+  id: 'default',
+  name: 'Default marketplace',
+  platformFeeBps: 800,
+  minAmountMinor: 100,
+  maxAmountMinor: 500_000,
+};
+
+export const TENANTS_TABLE = defineTable({ name: 'tenants', key: { pk: 'id' } });
+export const API_KEYS_TABLE = defineTable({
+  name: 'api_keys',
+  key: { pk: 'keyHash' },
+  indexes: [{ name: 'by_tenant', pk: 'tenantId' }],
+});
+export const AUTH_TABLES = [TENANTS_TABLE, API_KEYS_TABLE];
+
+const KEY_PREFIX = 'psk_';
+
+export function generateApiKey(): string {
+  return `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export class TenantDirectory {
+  constructor(private readonly store: ReadStore) {}
+
+  async init(): Promise<void> {
+    await this.store.ensureTables(AUTH_TABLES);
+  }
+
+  async tenant(id: string): Promise<Tenant | null> {
+    const item = await this.store.get(TENANTS_TABLE, { id });
+    return item ? (item as unknown as Tenant) : null;
+  }
+
+  async putTenant(t: Tenant): Promise<void> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(t.id))
+      throw new PaystreamError('invalid_tenant', 'tenant id must be 1–64 of [A-Za-z0-9_-]', 'id');
+    await this.store.putIfNewer(TENANTS_TABLE, { ...t }, Date.now());
+  }
+
+  /** Registers `key` for the tenant; returns false if that key is already registered. */
+  async addKey(tenantId: string, key: string, scopes: readonly Scope[], label: string): Promise<boolean> {
+    const keyHash = hashApiKey(key);
+    const existing = await this.store.get(API_KEYS_TABLE, { keyHash });
+    if (existing) return false;
+    await this.store.putIfNewer(API_KEYS_TABLE, { keyHash, tenantId, scopes: [...scopes], label }, 1);
+    return true;
+  }
+
+  async lookup(key: string): Promise<{ tenant: Tenant; scopes: readonly Scope[] } | null> {
+    const record = await this.store.get(API_KEYS_TABLE, { keyHash: hashApiKey(key) });
+    if (!record) return null;
+    const r = record as unknown as ApiKeyRecord;
+    const tenant = await this.tenant(r.tenantId);
+    return tenant ? { tenant, scopes: r.scopes } : null;
+  }
+}
