@@ -1,0 +1,62 @@
+// `npx paystream <command>` — one CLI for every way Paystream runs. Configuration comes from the
+// environment (PAYSTREAM_DATA, PORT, and the Kafka-mode variables; see README).
+
+import { PaystreamError } from '@paystream/core';
+import { loadConfig, SERVICE_NAMES } from '@paystream/runtime';
+import { Command } from 'commander';
+import { runServices } from './compose.js';
+import { availableServices, isServiceName } from './services.js';
+
+function fail(err: unknown): never {
+  if (err instanceof PaystreamError) console.error(`paystream: ${err.message}`);
+  else console.error(err);
+  process.exit(1);
+}
+
+const program = new Command()
+  .name('paystream')
+  .description('A payment ledger for marketplaces: escrow, fraud, double-entry ledger, ACH payouts.')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description(
+    'run every service in one process on the embedded engines (or Kafka mode if KAFKA_BROKERS is set)',
+  )
+  .action(async () => {
+    const config = loadConfig();
+    const running = await runServices(config, availableServices());
+    running.lifecycle.exitOnSignals();
+    console.log(`Paystream (${config.mode}) listening on ${running.url} — data in ${config.dataDir}`);
+  });
+
+program
+  .command('run')
+  .description(`run one service (${SERVICE_NAMES.join(', ')}); Kafka mode needs KAFKA_BROKERS`)
+  .argument('<service>')
+  .action(async (name: string) => {
+    if (!isServiceName(name))
+      fail(
+        new PaystreamError(
+          'unknown_service',
+          `unknown service "${name}"; one of ${SERVICE_NAMES.join(', ')}`,
+        ),
+      );
+    const config = loadConfig();
+    if (config.mode !== 'kafka') {
+      fail(
+        new PaystreamError(
+          'invalid_config',
+          'run <service> is for Kafka mode: set KAFKA_BROKERS (use `start` for the embedded all-in-one)',
+        ),
+      );
+    }
+    const running = await runServices(config, [name]);
+    running.lifecycle.exitOnSignals();
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  fail(err);
+}

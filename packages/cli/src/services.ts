@@ -1,0 +1,25 @@
+// Which service modules exist. Each later issue adds its module here.
+
+import { PaystreamError } from '@paystream/core';
+import { escrowService } from '@paystream/escrow';
+import { SERVICE_NAMES, type ServiceModule, type ServiceName } from '@paystream/runtime';
+
+const available: Partial<Record<ServiceName, ServiceModule>> = {
+  escrow: escrowService,
+};
+
+export function isServiceName(name: string): name is ServiceName {
+  return (SERVICE_NAMES as readonly string[]).includes(name);
+}
+
+export function serviceModules(names: readonly ServiceName[]): ServiceModule[] {
+  return names.flatMap((n) => {
+    const m = available[n];
+    if (!m) throw new PaystreamError('service_unavailable', `service ${n} is not part of this build yet`);
+    return [m];
+  });
+}
+
+export function availableServices(): ServiceName[] {
+  return SERVICE_NAMES.filter((n) => available[n] !== undefined);
+}
