@@ -23,7 +23,12 @@ describe('EventBus', async () => {
   });
 
   it('routes commands and events to their topics, keyed by aggregate, and chains events', async () => {
-    const command = sealCommand(bus.codec, 'Release', { paymentId: 'pay_dogwalk', amountMinor: null }, meta('cmd_1'));
+    const command = sealCommand(
+      bus.codec,
+      'Release',
+      { paymentId: 'pay_dogwalk', amountMinor: null },
+      meta('cmd_1'),
+    );
     const { envelopes, head } = sealOnto(bus.codec, NEW_CHAIN, [
       {
         type: 'EscrowDisputed',
@@ -45,7 +50,12 @@ describe('EventBus', async () => {
   });
 
   it('dead-letters a record that does not decode, with the reason, and delivers the rest', async () => {
-    const good = sealCommand(bus.codec, 'OpenDispute', { paymentId: 'pay_x', reason: 'not as described' }, meta('cmd_2'));
+    const good = sealCommand(
+      bus.codec,
+      'OpenDispute',
+      { paymentId: 'pay_x', reason: 'not as described' },
+      meta('cmd_2'),
+    );
     await log.append([{ topic: TOPICS.commands, key: 'pay_x', value: Buffer.from('{"not":"avro"}') }]);
     const { position } = await bus.publish([{ ...good, aggregateId: 'pay_x' }]);
     const seen: string[] = [];

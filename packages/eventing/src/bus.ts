@@ -12,7 +12,7 @@ import {
   type RecordPosition,
   type Subscription,
 } from '@paystream/log';
-import { type Envelope, EnvelopeCodec, loadCatalog } from '@paystream/schemas';
+import { type Envelope, type EnvelopeCodec, loadCatalog } from '@paystream/schemas';
 import { TOPICS, topicSpecs } from './topics.js';
 
 export interface EventRecord {
@@ -70,7 +70,9 @@ export class EventBus {
     };
   }
 
-  async publish(envelopes: readonly Envelope[]): Promise<{ positions: RecordPosition[]; position: Position }> {
+  async publish(
+    envelopes: readonly Envelope[],
+  ): Promise<{ positions: RecordPosition[]; position: Position }> {
     const positions = await this.log.append(envelopes.map((e) => this.toRecord(e)));
     return { positions, position: positionAfter(positions) };
   }
@@ -114,7 +116,9 @@ export class EventBus {
       async (batch, ctx) => {
         const records = await this.#decode(batch.records, ctx);
         if (records.length === 0) return;
-        await handler(records, { publish: (envelopes) => ctx.append(envelopes.map((e) => this.toRecord(e))) });
+        await handler(records, {
+          publish: (envelopes) => ctx.append(envelopes.map((e) => this.toRecord(e))),
+        });
       },
     );
   }

@@ -2,7 +2,7 @@
 // version and hash of the last event it wrote (or read back on start).
 
 import { GENESIS_HASH } from '@paystream/core';
-import type { Envelope, EnvelopeCodec, PayloadType, Payloads } from '@paystream/schemas';
+import type { Envelope, EnvelopeCodec, Payloads, PayloadType } from '@paystream/schemas';
 
 export interface ChainHead {
   readonly version: number;

@@ -1,3 +1,3 @@
-export * from './topics.js';
 export * from './bus.js';
 export * from './chains.js';
+export * from './topics.js';

@@ -175,7 +175,8 @@ export async function startProcess(opts: StartOptions): Promise<ManagedProcess> 
     );
   } catch (err) {
     await managed.stop(2000);
-    throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(message.includes(logFile) ? message : `${message}; its log is ${logFile}`);
   }
   return managed;
 }
