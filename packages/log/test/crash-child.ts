@@ -18,7 +18,11 @@ async function openLog(engine: string, connection: string): Promise<EventLog> {
   if (engine === 'kafka') {
     const { KafkaEventLog } = await import('../src/kafka/kafka-event-log.js');
     // A short session timeout so the restarted member takes over the killed one's partitions soon.
-    return new KafkaEventLog({ brokers: connection.split(','), clientId: 'crash-child', sessionTimeoutMs: 10_000 });
+    return new KafkaEventLog({
+      brokers: connection.split(','),
+      clientId: 'crash-child',
+      sessionTimeoutMs: 10_000,
+    });
   }
   throw new Error(`unknown engine ${engine}`);
 }
