@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PaystreamError } from '@paystream/core';
 import Database from 'better-sqlite3';
 import { partitionFor } from '../partitioner.js';
