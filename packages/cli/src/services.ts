@@ -2,10 +2,12 @@
 
 import { PaystreamError } from '@paystream/core';
 import { escrowService } from '@paystream/escrow';
+import { fraudService } from '@paystream/fraud/service';
 import { SERVICE_NAMES, type ServiceModule, type ServiceName } from '@paystream/runtime';
 
 const available: Partial<Record<ServiceName, ServiceModule>> = {
   escrow: escrowService,
+  fraud: fraudService,
 };
 
 export function isServiceName(name: string): name is ServiceName {

@@ -6,6 +6,7 @@ export * from './domain/input.js';
 export * from './features/index.js';
 export * from './generator/index.js';
 export * from './model/index.js';
+export * from './ports/scorer.js';
 export * from './rules/index.js';
 export * from './score.js';
 export * from './training.js';
