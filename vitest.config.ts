@@ -14,6 +14,7 @@ export default defineConfig({
             'services/*/src/**/*.spec.ts',
             'packages/*/test/**/*.spec.ts',
             'services/*/test/**/*.spec.ts',
+            'deploy/test/**/*.spec.ts',
           ],
           exclude: ['**/*.int.spec.ts', '**/node_modules/**'],
           testTimeout: 30_000,

@@ -1,12 +1,14 @@
 // Which service modules exist. Each later issue adds its module here.
 
 import { PaystreamError } from '@paystream/core';
+import { achBatcherService } from '@paystream/ach-batcher';
 import { escrowService } from '@paystream/escrow';
 import { fraudService } from '@paystream/fraud/service';
 import { SERVICE_NAMES, type ServiceModule, type ServiceName } from '@paystream/runtime';
 
 const available: Partial<Record<ServiceName, ServiceModule>> = {
   escrow: escrowService,
+  'ach-batcher': achBatcherService,
   fraud: fraudService,
 };
 

@@ -1,0 +1,53 @@
+// The Paystream stack: network, MSK, data (KMS, S3, DynamoDB, Secrets Manager), ECS Fargate
+// services and alarms. Settings come from CDK context (src/settings.ts).
+
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { PaystreamAlarms } from './alarms.js';
+import { PaystreamData } from './data.js';
+import { PaystreamKafka } from './kafka.js';
+import { PaystreamServices } from './services.js';
+import { loadSettings, type Settings } from './settings.js';
+
+export class PaystreamStack extends Stack {
+  readonly settings: Settings;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.settings = loadSettings(this.node);
+    const settings = this.settings;
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: settings.maxAzs,
+      natGateways: settings.natGateways,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      ],
+      // DynamoDB and S3 traffic stays off the NAT gateway (free gateway endpoints).
+      gatewayEndpoints: {
+        DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
+        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
+      },
+    });
+
+    const kafka = new PaystreamKafka(this, 'Kafka', { vpc, settings, clusterName: 'paystream' });
+    const data = new PaystreamData(this, 'Data', { settings });
+    const services = new PaystreamServices(this, 'Services', { vpc, settings, data, kafka });
+    const alarms = new PaystreamAlarms(this, 'Alarms', {
+      settings,
+      loadBalancer: services.loadBalancer,
+      kafkaClusterName: kafka.clusterName,
+    });
+
+    new CfnOutput(this, 'IngestUrl', {
+      value: `${settings.certificateArn ? 'https' : 'http'}://${services.loadBalancer.loadBalancerDnsName}`,
+    });
+    new CfnOutput(this, 'KafkaClusterArn', { value: kafka.clusterArn });
+    new CfnOutput(this, 'CardDataKeyArn', { value: data.cardDataKey.keyArn });
+    new CfnOutput(this, 'ObjectsBucket', { value: data.bucket.bucketName });
+    new CfnOutput(this, 'ApiKeySecretArn', { value: data.apiKeySecret.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+  }
+}
