@@ -1,7 +1,7 @@
 // Which service modules exist. Each later issue adds its module here.
 
-import { PaystreamError } from '@paystream/core';
 import { achBatcherService } from '@paystream/ach-batcher';
+import { PaystreamError } from '@paystream/core';
 import { escrowService } from '@paystream/escrow';
 import { fraudService } from '@paystream/fraud/service';
 import { SERVICE_NAMES, type ServiceModule, type ServiceName } from '@paystream/runtime';
