@@ -69,6 +69,7 @@ export class PaystreamServices extends Construct {
       PAYSTREAM_DATA: '/data',
       LOG_LEVEL: settings.logLevel,
       KAFKA_BROKERS: kafka.bootstrapBrokers,
+      KAFKA_AUTH: 'aws-msk-iam',
       KMS_KEY_ID: data.cardDataKey.keyArn,
       AWS_REGION: Stack.of(this).region,
       S3_BUCKET: data.bucket.bucketName,

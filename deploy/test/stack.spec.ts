@@ -156,6 +156,8 @@ describe('MSK', () => {
         (e) => e.Name === 'KAFKA_BROKERS',
       );
       expect(JSON.stringify(brokers?.Value)).toContain('BootstrapBrokerStringSaslIam');
+      const auth = (c.Environment as { Name: string; Value: unknown }[]).find((e) => e.Name === 'KAFKA_AUTH');
+      expect(auth?.Value).toBe('aws-msk-iam');
     }
   });
 

@@ -13,6 +13,8 @@ export interface KafkaModeConfig {
   readonly awsEndpoint: string | undefined;
   readonly s3Bucket: string;
   readonly tablePrefix: string;
+  /** `aws-msk-iam`: TLS + SASL/OAUTHBEARER with IAM (Amazon MSK); `none`: plaintext. */
+  readonly auth: 'none' | 'aws-msk-iam';
 }
 
 export interface Config {
@@ -43,6 +45,12 @@ function required(env: NodeJS.ProcessEnv, name: string, why: string): string {
   return v;
 }
 
+function kafkaAuth(raw: string | undefined): KafkaModeConfig['auth'] {
+  if (raw === undefined || raw === '' || raw === 'none') return 'none';
+  if (raw === 'aws-msk-iam') return raw;
+  throw bad('KAFKA_AUTH', `must be "none" or "aws-msk-iam", got ${JSON.stringify(raw)}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const apiKey = env.PAYSTREAM_API_KEY;
   if (apiKey !== undefined && !/^[A-Za-z0-9_-]{24,128}$/.test(apiKey)) {
@@ -64,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       awsEndpoint: env.AWS_ENDPOINT_URL || undefined,
       s3Bucket: required(env, 'S3_BUCKET', 'NACHA files and audit exports are stored there'),
       tablePrefix: env.PAYSTREAM_TABLE_PREFIX || 'paystream_',
+      auth: kafkaAuth(env.KAFKA_AUTH),
     };
   }
   return {

@@ -18,6 +18,7 @@ import {
 } from '@paystream/schemas';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { mskIamSasl } from './msk-iam.js';
 
 export interface Engines {
   readonly mode: Config['mode'];
@@ -99,6 +100,7 @@ export async function openEngines(config: Config, options: EngineOptions = {}): 
       log: new KafkaEventLog({
         brokers: k.brokers,
         clientId: 'paystream',
+        ...(k.auth === 'aws-msk-iam' ? { ssl: true, sasl: mskIamSasl(k.awsRegion) } : {}),
         logger: (level, message, extra) =>
           options.logger?.[level === 'debug' ? 'debug' : level]({ ...extra }, message),
       }),

@@ -87,6 +87,8 @@ export class KafkaEventLog implements EventLog {
       connectionTimeout: 5_000,
       requestTimeout: 30_000,
       retry: { retries: PRODUCER_RETRIES, maxRetryTime: MAX_RETRY_TIME_MS },
+      ...(options.ssl ? { ssl: true } : {}),
+      ...(options.sasl ? { sasl: options.sasl } : {}),
     });
     this.admin = this.kafka.admin();
   }

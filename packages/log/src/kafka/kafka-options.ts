@@ -1,7 +1,14 @@
 // Configuration of the Kafka adapter and the small kafkajs glue it needs (logging, headers,
 // message conversion). Every number here is a bound on something; the comment says why.
 
-import { type IHeaders, type KafkaMessage, type LogEntry, logLevel, type Message } from 'kafkajs';
+import {
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  logLevel,
+  type Message,
+  type SASLOptions,
+} from 'kafkajs';
 import type { LogRecord, OutRecord } from '../port.js';
 
 export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -34,6 +41,10 @@ export interface KafkaEventLogOptions {
   /** kafkajs log level forwarded to `logger`. Default 'error'. */
   readonly logLevel?: KafkaLogLevel;
   readonly logger?: KafkaLogSink;
+  /** TLS to the brokers (MSK with IAM auth requires it). */
+  readonly ssl?: boolean;
+  /** SASL, e.g. OAUTHBEARER with an MSK IAM token provider (see runtime/src/msk-iam.ts). */
+  readonly sasl?: SASLOptions;
 }
 
 /**
