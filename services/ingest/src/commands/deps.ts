@@ -1,0 +1,8 @@
+import type { ReadQueries } from '@paystream/projections';
+import type { Engines } from '@paystream/runtime';
+
+/** What planning commands needs: the clock, the crypto ports, the codec, and the read side. */
+export interface CommandDeps {
+  readonly engines: Pick<Engines, 'clock' | 'envelope' | 'fingerprints' | 'bus'>;
+  readonly queries: ReadQueries;
+}
