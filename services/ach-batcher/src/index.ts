@@ -3,7 +3,6 @@ export * from './calendar/fed-holidays.js';
 export * from './calendar/windows.js';
 export * from './domain/netting.js';
 export * as nacha from './nacha/index.js';
-export { bankAccountAad } from './service/accounts.js';
 export { type AchConfig, loadAchConfig } from './service/config.js';
 export { ACH_CONTROL_TOPIC, CONTROL_GROUP, EVENTS_GROUP } from './service/control.js';
 export * from './service.js';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_TENANT, TenantDirectory } from '@paystream/auth';
 import { TestClock } from '@paystream/core';
 import { NEW_CHAIN, sealOnto, TOPICS } from '@paystream/eventing';
+import { bankAccountAad } from '@paystream/keys';
 import { createHttpServer, type HttpServer } from '@paystream/runtime';
 import { openTestEngines, type TestEngines } from '@paystream/runtime/testing';
 import type { Envelope, Payloads, PayloadType } from '@paystream/schemas';
@@ -14,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTING } from '../src/nacha/fixtures.js';
 import { readNachaFile } from '../src/nacha/reader.js';
 import { buildReturnFile, type OriginalBatchFacts } from '../src/nacha/returns.js';
-import { bankAccountAad } from '../src/service/accounts.js';
 import { loadAchConfig } from '../src/service/config.js';
 import { ACH_CONTROL_TOPIC, decodeCommand } from '../src/service/control.js';
 import { ControlProcessor } from '../src/service/processor.js';
@@ -117,7 +117,7 @@ async function tokenize(
     fingerprint: `fp_${providerId}`,
     sealedAccountNumber: await h.te.engines.envelope.sealToString(
       account.number,
-      bankAccountAad(bankAccountId),
+      bankAccountAad('default', bankAccountId),
     ),
   });
   return bankAccountId;
@@ -465,7 +465,7 @@ describe('ach-batcher service, end to end on embedded engines', () => {
     expect(JSON.stringify(c01.payload)).not.toContain('5566778899');
     const opened = await h.te.engines.envelope.openString(
       c01.payload.sealedAccountNumber!,
-      bankAccountAad('ba_p4'),
+      bankAccountAad('default', 'ba_p4'),
     );
     expect(opened.toString()).toBe('5566778899');
     expect(updates.find((u) => u.payload.bankAccountId === 'ba_p5')?.payload.routingNumber).toBe(

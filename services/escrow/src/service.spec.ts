@@ -3,6 +3,7 @@
 
 import { TestClock } from '@paystream/core';
 import { NEW_CHAIN, sealCommand, sealOnto, TOPICS } from '@paystream/eventing';
+import { cardAad } from '@paystream/keys';
 import { foldEntries, trialBalance } from '@paystream/ledger';
 import type { Position } from '@paystream/log';
 import { openTestEngines, type TestEngines } from '@paystream/runtime/testing';
@@ -10,7 +11,6 @@ import type { Envelope, Payloads, PayloadType } from '@paystream/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldScheduler } from './processor/hold-scheduler.js';
 import { PaymentCache } from './processor/payment-cache.js';
-import { cardAad } from './processor/processor.js';
 import { createEscrowService } from './service.js';
 
 const TENANT = 'default';

@@ -1,17 +1,10 @@
 // Payout accounts: which account a provider is paid to, and the one place the sealed account
 // number is opened (only while a NACHA file or a corrected account is being written).
 
+import { bankAccountAad } from '@paystream/keys';
 import type { ReadStore } from '@paystream/readstore';
 import type { Engines } from '@paystream/runtime';
 import { ACCOUNTS, type AccountRow, accountOwnerKey, queryAll } from './state.js';
-
-/**
- * Associated data a bank account number is sealed under: binds the ciphertext to its account,
- * so a sealed number copied onto another account does not open. Ingest must seal with it too.
- */
-export function bankAccountAad(bankAccountId: string): string {
-  return `paystream:bank-account:v1:${bankAccountId}`;
-}
 
 /** The provider's newest account that is active and has the fields a NACHA entry needs. */
 export async function activeAccountOf(
@@ -34,7 +27,10 @@ export async function activeAccountOf(
 }
 
 export async function openAccountNumber(envelope: Engines['envelope'], account: AccountRow): Promise<string> {
-  const plain = await envelope.openString(account.sealedAccountNumber, bankAccountAad(account.bankAccountId));
+  const plain = await envelope.openString(
+    account.sealedAccountNumber,
+    bankAccountAad(account.tenantId, account.bankAccountId),
+  );
   return plain.toString('utf8');
 }
 

@@ -14,11 +14,11 @@
 // differs — is reported in `unknown` with the reason, never dropped.
 
 import { deterministicId, PaystreamError } from '@paystream/core';
+import { bankAccountAad } from '@paystream/keys';
 import { credit, debit, journalEntry, ACCOUNTS as LEDGER, providerPayable } from '@paystream/ledger';
 import type { Engines, Logger } from '@paystream/runtime';
 import { type AccountEffect, lookupReturnCode } from '../nacha/return-codes.js';
 import { type CorrectionItem, parseReturnFile, type ReturnItem } from '../nacha/returns.js';
-import { bankAccountAad } from './accounts.js';
 import type { Outbox, ReturnsCommand } from './control.js';
 import { Plan } from './plan.js';
 import { type AccountChange, mergeAccount } from './projection.js';
@@ -343,7 +343,7 @@ async function applyCorrection(
     // Sealed at once; the plaintext never leaves this scope.
     sealedAccountNumber = await deps.engines.envelope.sealToString(
       fix.accountNumber,
-      bankAccountAad(account.bankAccountId),
+      bankAccountAad(account.tenantId, account.bankAccountId),
     );
     last4 = fix.accountNumber.slice(-4);
     changed.push('accountNumber');

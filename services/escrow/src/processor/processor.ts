@@ -11,7 +11,7 @@
 import type { Clock } from '@paystream/core';
 import { PaystreamError } from '@paystream/core';
 import { type EventContext, type EventMeta, type EventRecord, sealOnto } from '@paystream/eventing';
-import type { Envelope as Crypto } from '@paystream/keys';
+import { type Envelope as Crypto, cardAad } from '@paystream/keys';
 import type { Logger, Metrics } from '@paystream/runtime';
 import type { Envelope, Payloads, PayloadType } from '@paystream/schemas';
 import {
@@ -35,10 +35,6 @@ export interface ProcessorDeps {
   readonly metrics: Metrics;
   readonly codec: import('@paystream/schemas').EnvelopeCodec;
 }
-
-/** The additional authenticated data a card number is sealed with (ingest seals, escrow opens). */
-export const cardAad = (tenantId: string, cardId: string): string =>
-  `paystream:card:v1:${tenantId}:${cardId}`;
 
 const COMMAND_TYPES = new Set([
   'RequestPayment',

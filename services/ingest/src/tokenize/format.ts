@@ -11,11 +11,7 @@
 // binding the ciphertext to its tenant and token: a sealed number copied onto another tenant's
 // or another card's event does not open. Open with
 // `envelope.open(Buffer.from(sealed, 'base64'), sameAad)`; the digits come back without the
-// spaces or dashes the caller may have typed. The card AAD matches escrow's `cardAad`
-// (services/escrow/src/processor/processor.ts); keep the two identical.
+// spaces or dashes the caller may have typed.
+// The AADs are defined once, in @paystream/keys (aad.ts).
 
-export const cardNumberAad = (tenantId: string, cardId: string): string =>
-  `paystream:card:v1:${tenantId}:${cardId}`;
-
-export const bankAccountNumberAad = (tenantId: string, bankAccountId: string): string =>
-  `paystream:bank-account:v1:${tenantId}:${bankAccountId}`;
+export { bankAccountAad as bankAccountNumberAad, cardAad as cardNumberAad } from '@paystream/keys';

@@ -1,0 +1,6 @@
+export * from './aad.js';
+export { AwsKmsKeyManager, type AwsKmsKeyManagerOptions, createKmsKey } from './aws-kms.js';
+export * from './envelope.js';
+export * from './fingerprint.js';
+export { LocalFileKeyManager, type LocalFileKeyManagerOptions } from './local-file.js';
+export * from './port.js';
