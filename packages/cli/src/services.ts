@@ -4,9 +4,20 @@ import { achBatcherService } from '@paystream/ach-batcher';
 import { PaystreamError } from '@paystream/core';
 import { escrowService } from '@paystream/escrow';
 import { fraudService } from '@paystream/fraud/service';
+import { createIngestService } from '@paystream/ingest';
+import { createReadQueries, projectionsService } from '@paystream/projections';
 import { SERVICE_NAMES, type ServiceModule, type ServiceName } from '@paystream/runtime';
 
+// Ingest checks references and runs the escrow decider against the read models before it
+// appends a command, so it is given the projections' queries over the same engines.
+const ingestService: ServiceModule = {
+  name: 'ingest',
+  start: (ctx) => createIngestService({ queries: createReadQueries(ctx.engines) }).start(ctx),
+};
+
 const available: Partial<Record<ServiceName, ServiceModule>> = {
+  ingest: ingestService,
+  projections: projectionsService,
   escrow: escrowService,
   'ach-batcher': achBatcherService,
   fraud: fraudService,

@@ -39,7 +39,7 @@ export const PAYOUTS = defineTable({
 });
 
 /** NACHA batches (one AchBatchClosed each) and the file holding them. */
-export const BATCHES = defineTable({ name: 'ach_batches', key: { pk: 'batchId' } });
+export const BATCHES = defineTable({ name: 'ach_closed_batches', key: { pk: 'batchId' } });
 export const FILES = defineTable({ name: 'ach_files', key: { pk: 'fileId' } });
 
 /** Which control command closed a window (so a second close of it is skipped). */
