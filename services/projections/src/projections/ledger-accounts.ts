@@ -1,0 +1,101 @@
+// ledger_accounts (balances per account and currency, from JournalEntryPosted postings only)
+// and journal_entries.
+//
+// Balances follow the shard rule (one item per tenant, account, currency and log partition;
+// v = offset + 1 of the last entry applied). Entries are facts (v = 1).
+//
+// A journal entry id is derived from the event that caused it, so the same entry appearing
+// twice in the log (a producer that appended it again) is recognised: the journal_entries
+// item remembers where the entry was first seen, and postings are summed only from there.
+// Redelivery of that same record is told apart by its position.
+
+import { invariant } from '@paystream/core';
+import { JOURNAL_ENTRIES, LEDGER_ACCOUNTS, shardOf } from '../tables.js';
+import { isType, type ProjectedEvent, type Work } from '../work.js';
+import type { Projection } from './projection.js';
+
+export const ledgerAccountsProjection: Projection = {
+  name: 'ledger_accounts',
+  types: ['JournalEntryPosted'],
+  tables: [LEDGER_ACCOUNTS, JOURNAL_ENTRIES],
+  async apply({ envelope: e, position }: ProjectedEvent, work: Work): Promise<void> {
+    if (!isType(e, 'JournalEntryPosted')) return;
+    const d = e.payload;
+    const seenAt = `${position.topic}/${position.partition}@${position.offset}`;
+    const existing = await work.get(JOURNAL_ENTRIES, { id: d.entryId });
+    if (existing !== null && existing.seenAt !== seenAt) return; // a duplicate of an entry already posted
+    if (existing === null) {
+      work.put(JOURNAL_ENTRIES, {
+        id: d.entryId,
+        tenantId: e.tenantId,
+        v: 1,
+        description: d.description,
+        sourceEventId: d.sourceEventId,
+        eventId: e.eventId,
+        aggregateId: e.aggregateId,
+        postedAtMs: e.occurredAtMs,
+        seenAt,
+        postings: d.postings.map((p) => ({
+          account: p.account,
+          amountMinor: p.amountMinor,
+          currency: p.currency,
+        })),
+      });
+    }
+    const sums = new Map<
+      string,
+      {
+        account: string;
+        currency: string;
+        amountMinor: number;
+        debits: number;
+        credits: number;
+        lines: number;
+      }
+    >();
+    for (const p of d.postings) {
+      const k = `${p.account}\u0000${p.currency}`;
+      const s = sums.get(k) ?? {
+        account: p.account,
+        currency: p.currency,
+        amountMinor: 0,
+        debits: 0,
+        credits: 0,
+        lines: 0,
+      };
+      s.amountMinor += p.amountMinor;
+      if (p.amountMinor > 0) s.debits += p.amountMinor;
+      else s.credits -= p.amountMinor;
+      s.lines += 1;
+      sums.set(k, s);
+    }
+    for (const s of sums.values()) {
+      const shard = `${s.currency}|${shardOf(position.partition)}`;
+      const key = { account: `${e.tenantId}|${s.account}`, shard };
+      const current = await work.get(LEDGER_ACCOUNTS, key);
+      if (current !== null && position.offset < (current.v as number)) continue; // already applied
+      const balanceMinor = ((current?.balanceMinor as number | undefined) ?? 0) + s.amountMinor;
+      const debitsMinor = ((current?.debitsMinor as number | undefined) ?? 0) + s.debits;
+      const creditsMinor = ((current?.creditsMinor as number | undefined) ?? 0) + s.credits;
+      invariant(
+        Number.isSafeInteger(balanceMinor) &&
+          Number.isSafeInteger(debitsMinor) &&
+          Number.isSafeInteger(creditsMinor),
+        `balance of ${s.account} in ${s.currency} left the safe-integer range`,
+      );
+      work.put(LEDGER_ACCOUNTS, {
+        ...key,
+        tenantId: e.tenantId,
+        tenantShard: `${s.account}|${shard}`,
+        accountId: s.account,
+        currency: s.currency,
+        partition: position.partition,
+        v: position.offset + 1,
+        balanceMinor,
+        debitsMinor,
+        creditsMinor,
+        postingCount: ((current?.postingCount as number | undefined) ?? 0) + s.lines,
+      });
+    }
+  },
+};

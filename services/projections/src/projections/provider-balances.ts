@@ -1,0 +1,122 @@
+// provider_balances: what the escrow holds for each provider and what was released to it, per
+// currency (shard rule: one item per provider, currency and log partition; v = offset + 1 of
+// the last event applied, so a redelivered event is recognised by its offset).
+//
+// The read side adds the shards and joins the provider's payouts (payout files and returns
+// come from other aggregates, so they are joined when read, never folded here: a fold across
+// partitions would depend on the order partitions are consumed, and replay would differ).
+
+import { invariant } from '@paystream/core';
+import { isPayment, type PaymentState } from '@paystream/escrow';
+import type { Envelope } from '@paystream/schemas';
+import { PAYMENTS, PROVIDER_BALANCES, shardOf } from '../tables.js';
+import { isType, type ProjectedEvent, type Work } from '../work.js';
+import type { Projection } from './projection.js';
+
+export interface ProviderShard {
+  readonly heldMinor: number;
+  readonly releasedGrossMinor: number;
+  readonly releasedNetMinor: number;
+  readonly feesMinor: number;
+  readonly refundedMinor: number;
+  readonly payoutsScheduledMinor: number;
+}
+
+interface Delta {
+  readonly tenantId: string;
+  readonly providerId: string;
+  readonly currency: string;
+  readonly change: Partial<ProviderShard>;
+}
+
+async function deltaOf(e: Envelope, work: Work): Promise<Delta | null> {
+  if (isType(e, 'EscrowHeld')) {
+    const d = e.payload;
+    return {
+      tenantId: e.tenantId,
+      providerId: d.providerId,
+      currency: d.currency,
+      change: { heldMinor: d.amountMinor },
+    };
+  }
+  if (isType(e, 'EscrowReleased')) {
+    const d = e.payload;
+    return {
+      tenantId: e.tenantId,
+      providerId: d.providerId,
+      currency: d.currency,
+      change: {
+        heldMinor: -d.amountMinor,
+        releasedGrossMinor: d.amountMinor,
+        releasedNetMinor: d.netMinor,
+        feesMinor: d.feeMinor,
+      },
+    };
+  }
+  if (isType(e, 'EscrowRefunded')) {
+    const d = e.payload;
+    // The provider is fixed when the payment is requested; the payment is this event's own
+    // aggregate (same partition, projected earlier in offset order), so this read is stable.
+    const p = (await work.get(PAYMENTS, { id: d.paymentId }))?.state as unknown as PaymentState | undefined;
+    invariant(
+      p !== undefined && isPayment(p),
+      `EscrowRefunded ${e.eventId} for unknown payment ${d.paymentId}`,
+    );
+    return {
+      tenantId: e.tenantId,
+      providerId: p.providerId,
+      currency: d.currency,
+      change: { heldMinor: -d.amountMinor, refundedMinor: d.amountMinor },
+    };
+  }
+  if (isType(e, 'PayoutScheduled')) {
+    const d = e.payload;
+    return {
+      tenantId: e.tenantId,
+      providerId: d.providerId,
+      currency: d.currency,
+      change: { payoutsScheduledMinor: d.amountMinor },
+    };
+  }
+  return null;
+}
+
+const FIELDS = [
+  'heldMinor',
+  'releasedGrossMinor',
+  'releasedNetMinor',
+  'feesMinor',
+  'refundedMinor',
+  'payoutsScheduledMinor',
+] as const;
+
+export const providerBalancesProjection: Projection = {
+  name: 'provider_balances',
+  types: ['EscrowHeld', 'EscrowReleased', 'EscrowRefunded', 'PayoutScheduled'],
+  tables: [PROVIDER_BALANCES],
+  async apply({ envelope: e, position }: ProjectedEvent, work: Work): Promise<void> {
+    const delta = await deltaOf(e, work);
+    if (delta === null) return;
+    const key = {
+      provider: `${delta.tenantId}|${delta.providerId}`,
+      shard: `${delta.currency}|${shardOf(position.partition)}`,
+    };
+    const current = await work.get(PROVIDER_BALANCES, key);
+    if (current !== null && position.offset < (current.v as number)) return; // already applied
+    const next: Record<string, number> = {};
+    for (const f of FIELDS) {
+      const value = ((current?.[f] as number | undefined) ?? 0) + (delta.change[f] ?? 0);
+      invariant(Number.isSafeInteger(value), `provider balance ${f} left the safe-integer range`);
+      next[f] = value;
+    }
+    work.put(PROVIDER_BALANCES, {
+      ...key,
+      tenantId: delta.tenantId,
+      providerId: delta.providerId,
+      currency: delta.currency,
+      partition: position.partition,
+      v: position.offset + 1,
+      ...next,
+    });
+  },
+};
