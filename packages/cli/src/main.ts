@@ -4,6 +4,7 @@
 import { PaystreamError } from '@paystream/core';
 import { loadConfig, SERVICE_NAMES } from '@paystream/runtime';
 import { Command } from 'commander';
+import { auditVerifyCommand, closeWindowsCommand, replayCommand } from './commands/operations.js';
 import { runServices } from './compose.js';
 import { availableServices, isServiceName } from './services.js';
 
@@ -53,6 +54,36 @@ program
     }
     const running = await runServices(config, [name]);
     running.lifecycle.exitOnSignals();
+  });
+
+program
+  .command('replay')
+  .description(
+    'rebuild every read model from offset zero into a fresh namespace and compare it with the live one',
+  )
+  .option('--swap', 'swap the rebuilt read models in (only while projections are stopped)', false)
+  .option('--json', 'print the result as JSON', false)
+  .action(async (opts: { swap: boolean; json: boolean }) => {
+    process.exitCode = await replayCommand(loadConfig(), opts);
+  });
+
+program
+  .command('audit')
+  .description('tamper evidence')
+  .command('verify')
+  .description('verify every event hash and every aggregate chain; names the first bad event')
+  .option('--json', 'print the report as JSON', false)
+  .action(async (opts: { json: boolean }) => {
+    process.exitCode = await auditVerifyCommand(loadConfig(), opts);
+  });
+
+program
+  .command('ach')
+  .description('ACH payouts')
+  .command('close-windows')
+  .description('close the open ACH submission windows now and write their NACHA files')
+  .action(async () => {
+    process.exitCode = await closeWindowsCommand(loadConfig());
   });
 
 try {
