@@ -1,0 +1,445 @@
+// The read-model store port. Projections write read models here and the read API queries them.
+// Tables are defined in code (defineTable) and created idempotently from those definitions, so
+// SQLite and DynamoDB hold the same shapes and a replay can build them again in a fresh
+// namespace (the table-name prefix) and compare.
+//
+// Every write is version-checked: putIfNewer writes only when the stored version is lower or
+// absent. Projections pass the event's position as the version, so a redelivered or replayed
+// event changes nothing. Items are plain JSON whose numbers are all safe integers (money is
+// integer minor units; nothing in a read model is a float).
+
+import { PaystreamError } from '@paystream/core';
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type Item = { [attribute: string]: JsonValue };
+export type KeyValue = string | number;
+/** The key attributes of an item (extra attributes are ignored, so an item is a valid key). */
+export type KeyInput = { [attribute: string]: JsonValue };
+
+export type AttrType = 'string' | 'number';
+export interface Attr {
+  readonly name: string;
+  readonly type: AttrType;
+}
+/** An attribute name (a string key) or a name with its type. */
+export type AttrInput = string | { name: string; type: AttrType };
+
+export interface IndexDef {
+  readonly name: string;
+  readonly pk: Attr;
+  readonly sk?: Attr;
+}
+
+export interface TableDef {
+  readonly name: string;
+  readonly pk: Attr;
+  readonly sk?: Attr;
+  readonly indexes: readonly IndexDef[];
+}
+
+export interface TableDefInput {
+  name: string;
+  key: { pk: AttrInput; sk?: AttrInput };
+  indexes?: { name: string; pk: AttrInput; sk?: AttrInput }[];
+}
+
+export interface VersionedItem {
+  item: Item;
+  version: number;
+}
+
+export interface QueryOptions {
+  /** Query a secondary index instead of the table's own key. */
+  index?: string;
+  /** The partition-key value (of the index when `index` is given). */
+  pk: KeyValue;
+  /** Only sort keys starting with this string. */
+  skPrefix?: string;
+  /** Only sort keys within these inclusive bounds. Not together with skPrefix. */
+  range?: { gte?: KeyValue; lte?: KeyValue };
+  /** Page size, 1..MAX_QUERY_LIMIT. */
+  limit: number;
+  /** From a previous page's nextCursor. */
+  cursor?: string;
+  /**
+   * Sort-key order, ascending by default. Items tied on an index sort key come in an order that
+   * is stable for paging but engine-specific (DynamoDB does not use the table key), so callers
+   * must not rely on it.
+   */
+  descending?: boolean;
+}
+
+export interface Page {
+  items: Item[];
+  /** Non-null exactly when more items follow. Opaque. */
+  nextCursor: string | null;
+}
+
+export type WriteOp =
+  | { type: 'putIfNewer'; table: TableDef; item: Item; version: number }
+  | { type: 'delete'; table: TableDef; key: KeyInput };
+
+export interface ReadStore {
+  /** Creates missing tables and indexes; an existing table must match its definition. */
+  ensureTables(defs: readonly TableDef[]): Promise<void>;
+  /** Drops the tables (replay namespaces); missing tables are ignored. */
+  dropTables(defs: readonly TableDef[]): Promise<void>;
+  get(table: TableDef, key: KeyInput): Promise<Item | null>;
+  /** Writes when the stored version is lower or absent; returns whether it wrote. */
+  putIfNewer(table: TableDef, item: Item, version: number): Promise<boolean>;
+  delete(table: TableDef, key: KeyInput): Promise<void>;
+  query(table: TableDef, opts: QueryOptions): Promise<Page>;
+  /**
+   * All or nothing, at most MAX_TRANSACTION_ITEMS ops, each item at most once. Returns false
+   * and writes nothing when any putIfNewer finds a stored version that is not lower.
+   */
+  transactWrite(ops: readonly WriteOp[]): Promise<boolean>;
+  /** Every item with its version, in key order, for replay comparison. Bounded by maxItems. */
+  scan(table: TableDef, maxItems?: number): Promise<VersionedItem[]>;
+  close(): Promise<void>;
+}
+
+/** DynamoDB TransactWriteItems accepts at most 100 actions; SQLite enforces the same. */
+export const MAX_TRANSACTION_ITEMS = 100;
+export const MAX_QUERY_LIMIT = 1000;
+export const DEFAULT_SCAN_MAX_ITEMS = 1_000_000;
+/** DynamoDB's item limit is 400 KB including names; keep a margin for our own attributes. */
+export const MAX_ITEM_BYTES = 350 * 1024;
+/** DynamoDB: partition keys up to 2048 bytes, sort keys up to 1024. One bound for both. */
+export const MAX_KEY_BYTES = 1024;
+/** Attribute used for the version in stores that keep it inside the item. */
+export const VERSION_ATTRIBUTE = '__version';
+
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{2,63}$/;
+const ATTR_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+export const PREFIX = /^([A-Za-z][A-Za-z0-9_]{0,31})?$/;
+
+function configError(message: string, field: string): PaystreamError {
+  return new PaystreamError('invalid_table_definition', message, field);
+}
+
+function attr(input: AttrInput, field: string): Attr {
+  const a = typeof input === 'string' ? { name: input, type: 'string' as const } : input;
+  if (!ATTR_NAME.test(a.name) || a.name.startsWith('__')) {
+    throw configError(`${field}: attribute name ${JSON.stringify(a.name)} is not allowed`, field);
+  }
+  if (a.type !== 'string' && a.type !== 'number')
+    throw configError(`${field}: type must be string or number`, field);
+  return Object.freeze({ name: a.name, type: a.type });
+}
+
+export function defineTable(input: TableDefInput): TableDef {
+  if (!TABLE_NAME.test(input.name)) {
+    throw configError(`table name ${JSON.stringify(input.name)} must match ${TABLE_NAME}`, 'name');
+  }
+  const pk = attr(input.key.pk, 'key.pk');
+  const sk = input.key.sk === undefined ? undefined : attr(input.key.sk, 'key.sk');
+  if (sk && sk.name === pk.name) throw configError('sort key must differ from partition key', 'key.sk');
+  const seen = new Set<string>();
+  const indexes = (input.indexes ?? []).map((ix, i) => {
+    if (!TABLE_NAME.test(ix.name))
+      throw configError(`index name ${JSON.stringify(ix.name)} is not allowed`, `indexes.${i}`);
+    if (seen.has(ix.name)) throw configError(`index ${ix.name} is defined twice`, `indexes.${i}`);
+    seen.add(ix.name);
+    const ipk = attr(ix.pk, `indexes.${i}.pk`);
+    const isk = ix.sk === undefined ? undefined : attr(ix.sk, `indexes.${i}.sk`);
+    if (isk && isk.name === ipk.name)
+      throw configError('index sort key must differ from its partition key', `indexes.${i}`);
+    return Object.freeze(isk ? { name: ix.name, pk: ipk, sk: isk } : { name: ix.name, pk: ipk });
+  });
+  // An attribute has one type everywhere (DynamoDB AttributeDefinitions demand it).
+  const types = new Map<string, AttrType>();
+  for (const a of [pk, sk, ...indexes.flatMap((ix) => [ix.pk, ix.sk])]) {
+    if (!a) continue;
+    const t = types.get(a.name);
+    if (t && t !== a.type)
+      throw configError(`attribute ${a.name} is declared both ${t} and ${a.type}`, a.name);
+    types.set(a.name, a.type);
+  }
+  return Object.freeze(sk ? { name: input.name, pk, sk, indexes } : { name: input.name, pk, indexes });
+}
+
+/** The definition as stored beside a table, to detect a changed definition. */
+export function definitionFingerprint(def: TableDef): string {
+  return JSON.stringify({
+    pk: def.pk,
+    sk: def.sk ?? null,
+    indexes: def.indexes.map((i) => [i.name, i.pk, i.sk ?? null]),
+  });
+}
+
+export function assertPrefix(prefix: string): string {
+  if (!PREFIX.test(prefix)) {
+    throw new PaystreamError('invalid_config', `table prefix must match ${PREFIX}`, 'prefix');
+  }
+  return prefix;
+}
+
+export function findIndex(table: TableDef, name: string): IndexDef {
+  const ix = table.indexes.find((i) => i.name === name);
+  if (!ix) throw new PaystreamError('unknown_index', `table ${table.name} has no index ${name}`, 'index');
+  return ix;
+}
+
+// ---- validation ----------------------------------------------------------------------------
+
+function invalidItem(message: string, field?: string): PaystreamError {
+  return new PaystreamError('invalid_item', message, field);
+}
+
+function checkJson(value: unknown, path: string, depth: number): void {
+  if (depth > 32) throw invalidItem(`${path} is nested too deeply`, path);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) {
+      throw invalidItem(
+        `${path} must be a safe integer; read models hold no floats (money is minor units)`,
+        path,
+      );
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) checkJson(v, `${path}[${i}]`, depth + 1);
+    return;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '') throw invalidItem(`${path} has an empty attribute name`, path);
+      if (v === undefined) continue;
+      checkJson(v, `${path}.${k}`, depth + 1);
+    }
+    return;
+  }
+  throw invalidItem(`${path} is not a JSON value`, path);
+}
+
+function checkKeyValue(a: Attr, value: unknown, what: string): KeyValue {
+  if (a.type === 'string') {
+    if (typeof value !== 'string' || value.length === 0)
+      throw invalidItem(`${what} ${a.name} must be a non-empty string`, a.name);
+    if (Buffer.byteLength(value, 'utf8') > MAX_KEY_BYTES)
+      throw invalidItem(`${what} ${a.name} is too long`, a.name);
+    return value;
+  }
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw invalidItem(`${what} ${a.name} must be a safe integer`, a.name);
+  }
+  return value;
+}
+
+export function keyOf(table: TableDef, key: KeyInput): KeyValue[] {
+  if (typeof key !== 'object' || key === null) throw invalidItem('key must be an object', 'key');
+  const pk = checkKeyValue(table.pk, key[table.pk.name], 'key attribute');
+  return table.sk ? [pk, checkKeyValue(table.sk, key[table.sk.name], 'key attribute')] : [pk];
+}
+
+/** The index key values of an item, or null when the item is not in that (sparse) index. */
+export function indexKeyOf(ix: IndexDef, item: Item): KeyValue[] | null {
+  const pkv = item[ix.pk.name];
+  const skv = ix.sk ? item[ix.sk.name] : undefined;
+  if (pkv === undefined || (ix.sk && skv === undefined)) return null;
+  const pk = checkKeyValue(ix.pk, pkv, `index ${ix.name} attribute`);
+  return ix.sk ? [pk, checkKeyValue(ix.sk, skv, `index ${ix.name} attribute`)] : [pk];
+}
+
+/** Validates an item and returns its canonical JSON text. */
+export function validateItem(table: TableDef, item: Item): string {
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    throw invalidItem('item must be an object');
+  for (const k of Object.keys(item)) {
+    if (k.startsWith('__')) throw invalidItem(`attribute names starting with __ are reserved: ${k}`, k);
+  }
+  checkJson(item, 'item', 0);
+  keyOf(table, item);
+  for (const ix of table.indexes) indexKeyOf(ix, item);
+  const json = JSON.stringify(canonical(item));
+  if (Buffer.byteLength(json, 'utf8') > MAX_ITEM_BYTES)
+    throw invalidItem(`item exceeds ${MAX_ITEM_BYTES} bytes`);
+  return json;
+}
+
+export function assertVersion(version: number): void {
+  if (!Number.isSafeInteger(version) || version < 0) {
+    throw new PaystreamError(
+      'invalid_version',
+      `version must be a non-negative safe integer, got ${version}`,
+      'version',
+    );
+  }
+}
+
+export function assertLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) {
+    throw new PaystreamError('invalid_limit', `limit must be 1..${MAX_QUERY_LIMIT}`, 'limit');
+  }
+}
+
+export function assertTransaction(ops: readonly WriteOp[]): void {
+  if (ops.length === 0)
+    throw new PaystreamError('invalid_transaction', 'a transaction needs at least one op', 'ops');
+  if (ops.length > MAX_TRANSACTION_ITEMS) {
+    throw new PaystreamError(
+      'transaction_too_large',
+      `a transaction holds at most ${MAX_TRANSACTION_ITEMS} ops (DynamoDB TransactWriteItems), got ${ops.length}`,
+      'ops',
+    );
+  }
+  const seen = new Set<string>();
+  for (const op of ops) {
+    const key = op.type === 'putIfNewer' ? op.item : op.key;
+    if (op.type === 'putIfNewer') {
+      validateItem(op.table, op.item);
+      assertVersion(op.version);
+    }
+    const id = JSON.stringify([op.table.name, keyOf(op.table, key)]);
+    if (seen.has(id)) {
+      throw new PaystreamError(
+        'duplicate_item_in_transaction',
+        `a transaction may touch each item once (${op.table.name})`,
+        'ops',
+      );
+    }
+    seen.add(id);
+  }
+}
+
+/** Sort-key condition of a query, validated against the attribute type. */
+export type SkCondition =
+  | { kind: 'prefix'; prefix: string }
+  | { kind: 'range'; gte?: KeyValue; lte?: KeyValue }
+  | null;
+
+export function skConditionOf(sk: Attr | undefined, opts: QueryOptions): SkCondition {
+  if (opts.skPrefix === undefined && opts.range === undefined) return null;
+  if (!sk) throw new PaystreamError('invalid_query', 'this key has no sort key to filter on', 'skPrefix');
+  if (opts.skPrefix !== undefined && opts.range !== undefined) {
+    throw new PaystreamError('invalid_query', 'use skPrefix or range, not both', 'range');
+  }
+  if (opts.skPrefix !== undefined) {
+    if (sk.type !== 'string' || typeof opts.skPrefix !== 'string' || opts.skPrefix === '') {
+      throw new PaystreamError(
+        'invalid_query',
+        'skPrefix needs a string sort key and a non-empty prefix',
+        'skPrefix',
+      );
+    }
+    return { kind: 'prefix', prefix: opts.skPrefix };
+  }
+  const r = opts.range ?? {};
+  if (r.gte === undefined && r.lte === undefined) return null;
+  for (const v of [r.gte, r.lte]) if (v !== undefined) checkKeyValue(sk, v, 'range bound');
+  return {
+    kind: 'range',
+    ...(r.gte !== undefined ? { gte: r.gte } : {}),
+    ...(r.lte !== undefined ? { lte: r.lte } : {}),
+  };
+}
+
+// ---- cursors ------------------------------------------------------------------------------
+
+interface CursorBody {
+  t: string;
+  i: string | null;
+  p: KeyValue;
+  k: KeyValue[];
+}
+
+/**
+ * The key attributes of the last item of a page, in the order [index pk, index sk?, pk, sk?]
+ * (index queries) or [pk, sk?]. Both adapters resume strictly after that key.
+ */
+export function cursorKeyOf(table: TableDef, ix: IndexDef | undefined, item: Item): KeyValue[] {
+  const base = keyOf(table, item);
+  if (!ix) return base;
+  const ik = indexKeyOf(ix, item);
+  if (!ik) throw new PaystreamError('invalid_cursor', 'item is not in the index');
+  return [...ik, ...base];
+}
+
+export function encodeCursor(
+  table: TableDef,
+  ix: IndexDef | undefined,
+  pk: KeyValue,
+  key: KeyValue[],
+): string {
+  const body: CursorBody = { t: table.name, i: ix?.name ?? null, p: pk, k: key };
+  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(
+  table: TableDef,
+  ix: IndexDef | undefined,
+  pk: KeyValue,
+  cursor: string,
+): KeyValue[] {
+  const bad = () => new PaystreamError('invalid_cursor', 'cursor is not valid for this query', 'cursor');
+  let body: CursorBody;
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad();
+    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorBody;
+  } catch {
+    throw bad();
+  }
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    body.t !== table.name ||
+    body.i !== (ix?.name ?? null) ||
+    body.p !== pk
+  ) {
+    throw bad();
+  }
+  const attrs = [...(ix ? [ix.pk, ix.sk] : []), table.pk, table.sk].filter((a): a is Attr => a !== undefined);
+  if (!Array.isArray(body.k) || body.k.length !== attrs.length) throw bad();
+  attrs.forEach((a, i) => {
+    const v = body.k[i];
+    if (a.type === 'string' ? typeof v !== 'string' : !Number.isSafeInteger(v)) throw bad();
+  });
+  return body.k;
+}
+
+// ---- ordering and shape -------------------------------------------------------------------
+
+/** Objects with keys sorted, recursively: both adapters return the same shape, byte for byte. */
+export function canonical<T extends JsonValue>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => canonical(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: { [k: string]: JsonValue } = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as { [k: string]: JsonValue })[k];
+      if (v !== undefined) out[k] = canonical(v);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+/** DynamoDB's key order: numbers numerically, strings by UTF-8 bytes (SQLite BINARY agrees). */
+export function compareKeyValues(a: KeyValue, b: KeyValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return Buffer.compare(Buffer.from(String(a), 'utf8'), Buffer.from(String(b), 'utf8'));
+}
+
+export function compareKeys(a: readonly KeyValue[], b: readonly KeyValue[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = compareKeyValues(a[i]!, b[i]!);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+export function assertScanBound(maxItems: number): void {
+  if (!Number.isSafeInteger(maxItems) || maxItems < 1) {
+    throw new PaystreamError('invalid_limit', 'maxItems must be a positive integer', 'maxItems');
+  }
+}
+
+export function scanTooLarge(table: TableDef, maxItems: number): PaystreamError {
+  return new PaystreamError(
+    'scan_too_large',
+    `table ${table.name} holds more than ${maxItems} items`,
+    'maxItems',
+  );
+}
