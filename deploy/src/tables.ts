@@ -1,16 +1,16 @@
 // The DynamoDB read-model tables, as plain data in the shape of @paystream/readstore's
 // TableDefInput (name, key, indexes), with every attribute typed.
 //
-// THESE MUST MIRROR THE PROJECTIONS' OWN DEFINITIONS. The projections service defines its tables
-// in code (defineTable) and DynamoDbReadStore.ensureTables creates them when missing and refuses
-// to start when an existing table has a different key or index (table_definition_mismatch). CDK
-// creates them first, so a difference here breaks the deployment at start-up, not at synth.
-// Until the projections import this file (or a test compares the two), deploy/test/tables.spec.ts
-// checks that each definition is valid for defineTable and that the CDK tables carry exactly the
-// key schema, attribute types and ALL-projection GSIs that DynamoDbReadStore would create.
-//
-// Key convention: the partition key `pk` is `<tenantId>#<id>`, so tenants never share a
-// partition and every lookup is one GetItem. Index keys hold the same tenant prefix.
+// They are the services' own definitions (defineTable in each service), converted: the services
+// create them with DynamoDbReadStore.ensureTables when missing and refuse to start when an
+// existing table has a different key or index, so CDK must create exactly these.
+
+import { ACH_TABLES } from '@paystream/ach-batcher';
+import { AUTH_TABLES } from '@paystream/auth';
+import { CARD_VAULT_TABLE } from '@paystream/escrow';
+import { IDEMPOTENCY_TABLE } from '@paystream/ingest';
+import { PROJECTION_TABLES } from '@paystream/projections';
+import type { TableDef as StoreTableDef } from '@paystream/readstore';
 
 export type AttrType = 'string' | 'number';
 
@@ -37,79 +37,31 @@ export interface TableDef {
   readonly ttlAttribute?: string;
 }
 
-const s = (name: string): AttrDef => ({ name, type: 'string' });
-const n = (name: string): AttrDef => ({ name, type: 'number' });
+function fromStore(def: StoreTableDef): TableDef {
+  const attr = (a: { name: string; type: AttrType }): AttrDef => ({ name: a.name, type: a.type });
+  return {
+    name: def.name,
+    key: def.sk ? { pk: attr(def.pk), sk: attr(def.sk) } : { pk: attr(def.pk) },
+    indexes: def.indexes.map((i) =>
+      i.sk ? { name: i.name, pk: attr(i.pk), sk: attr(i.sk) } : { name: i.name, pk: attr(i.pk) },
+    ),
+  };
+}
 
-export const TABLES: readonly TableDef[] = [
-  {
-    // pk = tenantId#paymentId
-    name: 'payments',
-    key: { pk: s('pk') },
-    indexes: [
-      // customerKey = tenantId#customerId, newest last by log position
-      { name: 'by_customer', pk: s('customerKey'), sk: n('position') },
-      { name: 'by_provider', pk: s('providerKey'), sk: n('position') },
-    ],
-  },
-  {
-    // pk = tenantId#escrowId
-    name: 'escrows',
-    key: { pk: s('pk') },
-    indexes: [{ name: 'by_payment', pk: s('paymentKey') }],
-  },
-  {
-    // pk = tenantId#providerId, one item per currency
-    name: 'provider_balances',
-    key: { pk: s('pk'), sk: s('currency') },
-    indexes: [],
-  },
-  {
-    // pk = tenantId#payoutId
-    name: 'payouts',
-    key: { pk: s('pk') },
-    indexes: [
-      { name: 'by_provider', pk: s('providerKey'), sk: n('position') },
-      { name: 'by_batch', pk: s('batchKey'), sk: n('position') },
-    ],
-  },
-  {
-    // pk = tenantId#batchId; tenantKey = tenantId, to list a tenant's batches in order
-    name: 'ach_batches',
-    key: { pk: s('pk') },
-    indexes: [{ name: 'by_tenant', pk: s('tenantKey'), sk: n('position') }],
-  },
-  {
-    // pk = tenantId#accountId (e.g. provider:{id}:payable), one item per currency
-    name: 'ledger_accounts',
-    key: { pk: s('pk'), sk: s('currency') },
-    indexes: [],
-  },
-  {
-    // pk = tenantId#entryId; aggregateKey = tenantId#aggregateId (the payment or payout)
-    name: 'journal_entries',
-    key: { pk: s('pk') },
-    indexes: [{ name: 'by_aggregate', pk: s('aggregateKey'), sk: n('position') }],
-  },
-  {
-    // pk = tenantId#paymentId; dayKey = tenantId#YYYY-MM-DD for the per-day roll-up
-    name: 'costs',
-    key: { pk: s('pk') },
-    indexes: [{ name: 'by_day', pk: s('dayKey'), sk: n('position') }],
-  },
-  {
-    // pk = tenantId#idempotencyKey; kept at least 24 h (DESIGN.md §4), then expired by TTL
-    name: 'idempotency',
-    key: { pk: s('pk') },
-    indexes: [],
-    ttlAttribute: 'expiresAtEpochSeconds',
-  },
-  {
-    // pk = tenantId; apiKeyHash = hash of a secret API key, for Bearer authentication
-    name: 'tenants',
-    key: { pk: s('pk') },
-    indexes: [{ name: 'by_api_key_hash', pk: s('apiKeyHash') }],
-  },
+/**
+ * Every table a service creates with ensureTables, taken from the services' own definitions so
+ * the stack cannot drift from the code: tenants and API keys, ingest idempotency, the escrow
+ * card vault, the ACH batcher's working state, and the projections' read models.
+ */
+export const SERVICE_TABLES: readonly StoreTableDef[] = [
+  ...AUTH_TABLES,
+  IDEMPOTENCY_TABLE,
+  CARD_VAULT_TABLE,
+  ...ACH_TABLES,
+  ...PROJECTION_TABLES,
 ];
+
+export const TABLES: readonly TableDef[] = SERVICE_TABLES.map(fromStore);
 
 /** The DynamoDB attribute type of an attribute definition. */
 export function dynamoType(a: AttrDef): 'S' | 'N' {

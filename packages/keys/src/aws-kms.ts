@@ -22,7 +22,11 @@ function kmsClient(opts: Omit<AwsKmsKeyManagerOptions, 'keyId'>): KMSClient {
     region: opts.region,
     maxAttempts: opts.maxAttempts ?? 3,
     // A stuck connection fails the request instead of hanging it.
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: opts.requestTimeoutMs ?? 10_000, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: 3_000,
+      requestTimeout: opts.requestTimeoutMs ?? 10_000,
+      throwOnRequestTimeout: true,
+    },
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
   });

@@ -68,7 +68,11 @@ export class S3ObjectStore implements ObjectStore {
       forcePathStyle: true,
       maxAttempts: opts.maxAttempts ?? 3,
       // A stuck connection fails the request instead of hanging it.
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: opts.requestTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
+      requestHandler: {
+        connectionTimeout: 3_000,
+        requestTimeout: opts.requestTimeoutMs ?? 30_000,
+        throwOnRequestTimeout: true,
+      },
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
     });
