@@ -7,6 +7,7 @@ import {
   createHttpServer,
   createLogger,
   createMetrics,
+  type Engines,
   Lifecycle,
   type Logger,
   openEngines,
@@ -20,10 +21,24 @@ export interface Running {
   readonly url: string;
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
+  /** The engines the services run on (bench and tests read positions and read models). */
+  readonly engines: Engines;
 }
 
-export async function runServices(config: Config, names: readonly ServiceName[]): Promise<Running> {
-  const logger = createLogger({ level: config.logLevel });
+export interface RunOptions {
+  /** Where logs go (default stdout); tests capture them to scan for secrets. */
+  readonly logDestination?: import('node:stream').Writable;
+}
+
+export async function runServices(
+  config: Config,
+  names: readonly ServiceName[],
+  options: RunOptions = {},
+): Promise<Running> {
+  const logger = createLogger({
+    level: config.logLevel,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
   const metrics = createMetrics();
   const lifecycle = new Lifecycle(logger);
   const engines = await openEngines(config, { logger });
@@ -57,5 +72,5 @@ export async function runServices(config: Config, names: readonly ServiceName[])
   lifecycle.add({ name: 'http', close: () => app.close() });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, mode: config.mode, services: names }, 'paystream is running');
-  return { url, logger, lifecycle };
+  return { url, logger, lifecycle, engines };
 }

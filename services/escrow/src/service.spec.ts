@@ -44,7 +44,7 @@ async function send<T extends PayloadType>(
 }
 
 async function tokenize(cardId: string, number: string): Promise<void> {
-  const sealed = await t.engines.envelope.seal(Buffer.from(number), cardAad(TENANT, cardId));
+  const sealed = await t.engines.envelope.sealToString(number, cardAad(TENANT, cardId));
   const { envelopes } = sealOnto(t.engines.bus.codec, NEW_CHAIN, [
     {
       type: 'CardTokenized',
@@ -57,7 +57,7 @@ async function tokenize(cardId: string, number: string): Promise<void> {
         expMonth: 12,
         expYear: 2030,
         fingerprint: 'fp',
-        sealedNumber: sealed.toString('base64'),
+        sealedNumber: sealed,
       },
       meta: meta(cardId),
     },

@@ -190,10 +190,7 @@ export class EscrowProcessor {
         throw new Error(`card ${s.paymentMethodId} not yet in the escrow vault`);
       }
       const number = (
-        await this.deps.crypto.open(
-          Buffer.from(card.sealedNumber, 'base64'),
-          cardAad(tenantId, s.paymentMethodId),
-        )
+        await this.deps.crypto.openString(card.sealedNumber, cardAad(tenantId, s.paymentMethodId))
       ).toString('utf8');
       const result = await this.deps.gateway.authorize({
         paymentId: s.paymentId,

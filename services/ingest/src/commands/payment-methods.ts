@@ -41,10 +41,7 @@ export async function prepareCard(
     hashBody: { customerId: body.customerId, fingerprint, expMonth: body.expMonth, expYear: body.expYear },
     async run(key) {
       const cardId = tokenId('card', tenantId, operation, key);
-      const sealed = await deps.engines.envelope.seal(
-        Buffer.from(card.digits, 'utf8'),
-        cardNumberAad(tenantId, cardId),
-      );
+      const sealed = await deps.engines.envelope.sealToString(card.digits, cardNumberAad(tenantId, cardId));
       const payload: Payloads['CardTokenized'] = {
         cardId,
         customerId: body.customerId,
@@ -54,7 +51,7 @@ export async function prepareCard(
         expMonth: body.expMonth,
         expYear: body.expYear,
         fingerprint,
-        sealedNumber: sealed.toString('base64'),
+        sealedNumber: sealed,
       };
       const { envelopes } = sealOnto(deps.engines.bus.codec, NEW_CHAIN, [
         {
@@ -115,8 +112,8 @@ export async function prepareBankAccount(
     },
     async run(key) {
       const bankAccountId = tokenId('ba', tenantId, operation, key);
-      const sealed = await deps.engines.envelope.seal(
-        Buffer.from(account.accountDigits, 'utf8'),
+      const sealed = await deps.engines.envelope.sealToString(
+        account.accountDigits,
         bankAccountNumberAad(tenantId, bankAccountId),
       );
       const payload: Payloads['BankAccountTokenized'] = {
@@ -128,7 +125,7 @@ export async function prepareBankAccount(
         holderName: body.holderName,
         holderType,
         fingerprint,
-        sealedAccountNumber: sealed.toString('base64'),
+        sealedAccountNumber: sealed,
       };
       const { envelopes } = sealOnto(deps.engines.bus.codec, NEW_CHAIN, [
         {

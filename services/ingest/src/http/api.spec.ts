@@ -214,13 +214,13 @@ describe('POST /v1/payment-methods/cards', () => {
       ].sort(),
     );
     const opened = await h.t.engines.envelope.open(
-      Buffer.from(e.payload.sealedNumber, 'base64'),
+      Buffer.from(e.payload.sealedNumber, 'base64url'),
       cardNumberAad('default', String(res.body.id)),
     );
     expect(opened.toString('utf8')).toBe('5555555555554444');
     await expect(
       h.t.engines.envelope.open(
-        Buffer.from(e.payload.sealedNumber, 'base64'),
+        Buffer.from(e.payload.sealedNumber, 'base64url'),
         cardNumberAad(OTHER_TENANT.id, String(res.body.id)),
       ),
     ).rejects.toThrow(/does not authenticate/);
