@@ -2,7 +2,7 @@
 // loopback port, wait until healthy, stop the whole process group on teardown.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -86,8 +86,8 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // A crashed test runner must not leave JVMs behind on a 2-core machine.
-  process.once('exit', () => {
+  // A crashed or interrupted test runner must not leave JVMs behind on a 2-core machine.
+  const killAll = () => {
     for (const p of live) {
       try {
         process.kill(-p.pid, 'SIGKILL');
@@ -95,7 +95,14 @@ function installExitHook(): void {
         /* already gone */
       }
     }
-  });
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
 }
 
 export interface StartOptions {
@@ -112,15 +119,21 @@ export async function startProcess(opts: StartOptions): Promise<ManagedProcess> 
   installExitHook();
   mkdirSync(RUN_DIR, { recursive: true });
   const logFile = join(RUN_DIR, `${opts.name}-${Date.now()}.log`);
-  const out = createWriteStream(logFile);
-  const child: ChildProcess = spawn(opts.command, opts.args, {
-    cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
-    detached: true, // its own process group, so stop() reaches grandchildren too
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
+  // The server writes straight into its log file. Through a pipe, a parent whose event loop is
+  // busy (a synchronous wait, a long test) stops draining it, the pipe fills, and the server
+  // blocks on its next log line: moto hung exactly so.
+  const out = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.command, opts.args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      detached: true, // its own process group, so stop() reaches grandchildren too
+      stdio: ['ignore', out, out],
+    });
+  } finally {
+    closeSync(out); // the child holds its own copy
+  }
   let exitCode: number | null = null;
   let hasExited = false;
   const exitedPromise = new Promise<void>((resolve) => {
