@@ -75,7 +75,7 @@ async function pay(api: Api, key: string, body: Record<string, unknown>, waitMs:
   const r = await call(
     api,
     'POST',
-    `/v1/payments?wait=${waitMs}`,
+    `/v1/payments?wait=${Math.min(waitMs, 30_000)}`,
     { currency: 'USD', ...body },
     { 'idempotency-key': key },
   );
