@@ -164,15 +164,15 @@ export async function startProcess(opts: StartOptions): Promise<ManagedProcess> 
     async stop(graceMs = 10_000) {
       if (!hasExited) {
         signalGroup('SIGTERM');
-        await Promise.race([exitedPromise, sleep(graceMs)]);
+        await Promise.race([exitedPromise, sleep(graceMs, undefined, { ref: false })]);
         if (!hasExited) signalGroup('SIGKILL');
-        await Promise.race([exitedPromise, sleep(2000)]);
+        await Promise.race([exitedPromise, sleep(2000, undefined, { ref: false })]);
       }
       live.delete(managed);
     },
     async kill() {
       signalGroup('SIGKILL');
-      await Promise.race([exitedPromise, sleep(5000)]);
+      await Promise.race([exitedPromise, sleep(5000, undefined, { ref: false })]);
       live.delete(managed);
     },
   };
