@@ -153,3 +153,18 @@ export type EscrowEvent =
   | Event<'DisputeResolved', DisputeResolved>;
 
 export type EscrowEventType = EscrowEvent['type'];
+
+/** Every event type a payment's stream holds (besides its JournalEntryPosted entries). */
+export const ESCROW_EVENT_TYPES: readonly EscrowEventType[] = [
+  'PaymentRequested',
+  'FraudAssessed',
+  'ReviewApproved',
+  'PaymentAuthorized',
+  'PaymentDeclined',
+  'PaymentCaptured',
+  'EscrowHeld',
+  'EscrowReleased',
+  'EscrowRefunded',
+  'EscrowDisputed',
+  'DisputeResolved',
+];

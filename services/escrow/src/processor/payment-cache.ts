@@ -12,6 +12,7 @@
 import { type ChainHead, type EventBus, NEW_CHAIN, TOPICS } from '@paystream/eventing';
 import type { Envelope } from '@paystream/schemas';
 import type { EscrowEvent } from '../domain/events.js';
+import { ESCROW_EVENT_TYPES as TYPES } from '../domain/events.js';
 import { evolve, initialState, type PaymentState } from '../domain/index.js';
 
 export interface CachedPayment {
@@ -20,19 +21,7 @@ export interface CachedPayment {
   readonly head: ChainHead;
 }
 
-const ESCROW_EVENT_TYPES = new Set<string>([
-  'PaymentRequested',
-  'FraudAssessed',
-  'ReviewApproved',
-  'PaymentAuthorized',
-  'PaymentDeclined',
-  'PaymentCaptured',
-  'EscrowHeld',
-  'EscrowReleased',
-  'EscrowRefunded',
-  'EscrowDisputed',
-  'DisputeResolved',
-]);
+const ESCROW_EVENT_TYPES: ReadonlySet<string> = new Set(TYPES);
 
 /** Reads per request when loading a partition (bounded; loads page through). */
 const LOAD_PAGE = 5_000;

@@ -7,25 +7,20 @@
 // Not the projections service (that one keeps its read models in the ReadStore); this only
 // stands in for it where ingest's tests need the port.
 
-import { type EscrowEvent, evolve, initialState, isPayment, type PaymentState } from '@paystream/escrow';
+import {
+  type EscrowEvent,
+  evolve,
+  initialState,
+  isPayment,
+  type PaymentState,
+  ESCROW_EVENT_TYPES as TYPES,
+} from '@paystream/escrow';
 import { type EventBus, TOPICS } from '@paystream/eventing';
 import { covers, type Position, partitionKey } from '@paystream/log';
 import type { BankAccountRef, CardRef, PaymentRef, ReadQueries } from '@paystream/projections';
 import type { Envelope } from '@paystream/schemas';
 
-const ESCROW_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'PaymentRequested',
-  'FraudAssessed',
-  'ReviewApproved',
-  'PaymentAuthorized',
-  'PaymentDeclined',
-  'PaymentCaptured',
-  'EscrowHeld',
-  'EscrowReleased',
-  'EscrowRefunded',
-  'EscrowDisputed',
-  'DisputeResolved',
-]);
+const ESCROW_EVENT_TYPES: ReadonlySet<string> = new Set(TYPES);
 
 const PAGE = 500;
 
