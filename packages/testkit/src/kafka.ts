@@ -157,7 +157,14 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   try {
     await run(
       'java',
-      java('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propsFile, '--ignore-formatted']),
+      // `--cluster-id=<id>` as one argument: an id may start with '-', which argparse would read as an option.
+      java('kafka.tools.StorageTool', [
+        'format',
+        `--cluster-id=${clusterId}`,
+        '-c',
+        propsFile,
+        '--ignore-formatted',
+      ]),
       {
         timeout: 120_000,
         maxBuffer: 16 * 1024 * 1024,
