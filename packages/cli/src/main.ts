@@ -4,6 +4,7 @@
 import { PaystreamError } from '@paystream/core';
 import { loadConfig, SERVICE_NAMES } from '@paystream/runtime';
 import { Command } from 'commander';
+import { benchCommand, parseBenchOptions } from './commands/bench.js';
 import { auditVerifyCommand, closeWindowsCommand, replayCommand } from './commands/operations.js';
 import { runServices } from './compose.js';
 import { availableServices, isServiceName } from './services.js';
@@ -85,6 +86,30 @@ program
   .action(async () => {
     process.exitCode = await closeWindowsCommand(loadConfig());
   });
+
+program
+  .command('bench')
+  .description(
+    'drive POST /v1/payments over loopback: ingest latency at a fixed rate, sustained end-to-end payments/s at maximum rate, and a no-op fastify route as the ceiling',
+  )
+  .option('--json', 'print one JSON object', false)
+  .option('--rate <n>', 'requests per second in the fixed-rate phase (default 1000)')
+  .option('--duration <s>', 'seconds of each of the fixed-rate and maximum-rate phases (default 10)')
+  .option('--concurrency <n>', 'requests in flight at maximum rate (default 64)')
+  .option('--customers <n>', 'customers (each with its own card) the payments are spread over (default 500)')
+  .option('--engine <engine>', 'embedded (a temp data dir) or kafka (the Kafka-mode variables)')
+  .action(
+    async (opts: {
+      json?: boolean;
+      rate?: string;
+      duration?: string;
+      concurrency?: string;
+      customers?: string;
+      engine?: string;
+    }) => {
+      process.exitCode = await benchCommand(parseBenchOptions(opts));
+    },
+  );
 
 try {
   await program.parseAsync(process.argv);

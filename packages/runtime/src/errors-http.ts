@@ -20,9 +20,12 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   idempotency_in_progress: 409,
   illegal_transition: 409,
   amount_exceeds_available: 409,
+  request_timeout: 408,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
+  headers_too_large: 431,
   not_ready: 503,
   timeout: 504,
 };

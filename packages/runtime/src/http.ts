@@ -5,7 +5,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { PaystreamError } from '@paystream/core';
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { statusForCode } from './errors-http.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -53,6 +59,35 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // Per-request log lines would dominate at thousands of payments/s; metrics count requests.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Errors raised before routing (a URL that does not percent-decode, an over-long path
+    // parameter) bypass setErrorHandler; without this they answered fastify's own
+    // {error, code: "FST_ERR_…", statusCode} shape.
+    frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        return reply.status(414).send({ code: 'uri_too_long', message: 'a path segment is too long' });
+      }
+      return reply
+        .status(400)
+        .send({ code: 'bad_request', message: 'the URL is not valid (bad percent-encoding?)' });
+    },
+    // Requests node's HTTP parser refuses (bad request line or header, header section too large)
+    // never reach fastify; answer them in the same {code, message} shape and close.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, reason, code, message] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'the request headers are too large']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout', 'request_timeout', 'the request was not received in time']
+            : [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP'];
+      const body = JSON.stringify({ code, message });
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(err);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
   const requests = options.metrics.counter('http_requests_total', 'HTTP requests', [

@@ -101,6 +101,10 @@ export const CreatePaymentBody = Type.Object(
     metadata: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$' }), Type.String({ maxLength: 500 }), {
         maxProperties: 20,
+        // TypeBox's Record only checks keys that match the pattern: without this any other key,
+        // with any value, reached the log — a non-string value failed Avro encoding (500) and an
+        // empty key wedged the projector (the read store refuses empty attribute names).
+        additionalProperties: false,
         description: 'up to 20 string values, keys of 1–40 [A-Za-z0-9_.-]',
       }),
     ),
