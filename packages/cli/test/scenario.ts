@@ -87,7 +87,8 @@ async function decided(api: Api, paymentId: string, timeoutMs: number): Promise<
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await call(api, 'GET', `/v1/payments/${paymentId}`);
-    if (r.status === 200 && r.body.status !== 'pending') return r.body;
+    // Waiting for an admin's review counts as decided: only a person moves it on.
+    if (r.status === 200 && (r.body.status !== 'pending' || r.body.pendingStep === 'review')) return r.body;
     if (Date.now() > deadline) throw new Error(`payment ${paymentId} not decided: ${JSON.stringify(r.body)}`);
     await new Promise((res) => setTimeout(res, 100));
   }
