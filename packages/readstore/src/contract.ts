@@ -6,10 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   defineTable,
   type Item,
+  MAX_BULK_LOAD_ITEMS,
   MAX_TRANSACTION_ITEMS,
   type QueryOptions,
   type ReadStore,
   type TableDef,
+  type VersionedItem,
   type WriteOp,
 } from './port.js';
 
@@ -494,6 +496,104 @@ export function readStoreContract(name: string, make: () => Promise<ReadStoreFix
         expect(await store.scan(postings)).toEqual([]);
         expect(await store.transactWrite(ops(MAX_TRANSACTION_ITEMS))).toBe(true);
         expect(await store.scan(postings)).toHaveLength(MAX_TRANSACTION_ITEMS);
+      });
+    });
+
+    describe('bulk load', () => {
+      const bulk = (store: ReadStore) => {
+        // Every adapter of this repository implements the optional fast path.
+        expect(store.bulkLoad).toBeTypeOf('function');
+        return (table: TableDef, items: readonly VersionedItem[]) => store.bulkLoad!(table, items);
+      };
+      const postingItems = (accounts: number, perAccount: number): VersionedItem[] =>
+        Array.from({ length: accounts * perAccount }, (_, i) => ({
+          item: {
+            accountId: `acct_${Math.floor(i / perAccount)}`,
+            seq: i % perAccount,
+            entryId: `je_${i % 7}`,
+            amountMinor: i * 3 - 50,
+          },
+          version: i + 1,
+        }));
+
+      it('loads items that get, query and scan return with their versions', async () => {
+        const store = await fresh();
+        const load = bulk(store);
+        // More than one DynamoDB batch (25), with index attributes on every item.
+        const items = postingItems(4, 20);
+        await load(postings, items);
+        await load(postings, []);
+        const scanned = await store.scan(postings);
+        expect(scanned).toHaveLength(items.length);
+        const byKey = new Map(items.map((v) => [`${v.item.accountId}/${v.item.seq}`, v]));
+        for (const s of scanned) {
+          const want = byKey.get(`${s.item.accountId}/${s.item.seq}`);
+          expect(s).toEqual(want);
+        }
+        expect(await store.get(postings, { accountId: 'acct_2', seq: 5 })).toEqual(items[45]!.item);
+        const page = await allPages(store, postings, { pk: 'acct_1', limit: 7 });
+        expect(page.items.map((i) => i.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+        const byEntry = await allPages(store, postings, { index: 'byEntry', pk: 'je_3', limit: 50 });
+        expect(byEntry.items).toHaveLength(items.filter((v) => v.item.entryId === 'je_3').length);
+        const held = [payment('pay_01'), payment('pay_02', { status: 'released' })];
+        await load(
+          payments,
+          held.map((item, i) => ({ item, version: i + 5 })),
+        );
+        const released = await store.query(payments, { index: 'byStatus', pk: 'released', limit: 10 });
+        expect(released.items).toEqual([held[1]]);
+      });
+
+      it('replaces a stored item whatever its version, and version checks then apply to it', async () => {
+        const store = await fresh();
+        const load = bulk(store);
+        expect(await store.putIfNewer(payments, payment('pay_01'), 9)).toBe(true);
+        await load(payments, [{ item: payment('pay_01', { status: 'released' }), version: 4 }]);
+        expect(await store.scan(payments)).toEqual([
+          { item: payment('pay_01', { status: 'released' }), version: 4 },
+        ]);
+        expect(await store.putIfNewer(payments, payment('pay_01', { status: 'refunded' }), 4)).toBe(false);
+        expect(await store.putIfNewer(payments, payment('pay_01', { status: 'refunded' }), 5)).toBe(true);
+        expect((await store.get(payments, { id: 'pay_01' }))?.status).toBe('refunded');
+      });
+
+      it('validates every item before writing any', async () => {
+        const store = await fresh();
+        const load = bulk(store);
+        const good = { item: payment('pay_01'), version: 1 };
+        expect(
+          await code(load(payments, [good, { item: payment('pay_02', { fee: 1.5 }), version: 1 }])),
+        ).toBe('invalid_item');
+        expect(await code(load(payments, [good, { item: payment('pay_03'), version: -1 }]))).toBe(
+          'invalid_version',
+        );
+        expect(await code(load(payments, [good, { item: payment('pay_01'), version: 2 }]))).toBe(
+          'duplicate_item_in_bulk_load',
+        );
+        const tooMany = Array.from({ length: MAX_BULK_LOAD_ITEMS + 1 }, (_, i) => ({
+          item: { accountId: 'a', seq: i },
+          version: 1,
+        }));
+        expect(await code(load(postings, tooMany))).toBe('bulk_load_too_large');
+        expect(await store.scan(payments)).toEqual([]);
+        expect(await store.scan(postings)).toEqual([]);
+      });
+
+      it('builds the same scan as version-checked writes of the same final items', async () => {
+        const live = await fresh('live_');
+        const replay = await sibling('replay_');
+        await replay.ensureTables(TABLES);
+        const items = postingItems(3, 40);
+        for (let i = 0; i < items.length; i += MAX_TRANSACTION_ITEMS) {
+          const chunk = items.slice(i, i + MAX_TRANSACTION_ITEMS);
+          expect(
+            await live.transactWrite(
+              chunk.map((v) => ({ type: 'putIfNewer', table: postings, item: v.item, version: v.version })),
+            ),
+          ).toBe(true);
+        }
+        await bulk(replay)(postings, items);
+        expect(await replay.scan(postings)).toEqual(await live.scan(postings));
       });
     });
 

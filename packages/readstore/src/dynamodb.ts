@@ -18,6 +18,8 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -32,6 +34,7 @@ import {
 import { PaystreamError } from '@paystream/core';
 import {
   type Attr,
+  assertBulkLoad,
   assertLimit,
   assertPrefix,
   assertScanBound,
@@ -78,6 +81,12 @@ type Keyed = Record<string, KeyValue>;
 
 /** Transaction conflicts (another transaction touching an item) are retried this many times. */
 const TRANSACTION_CONFLICT_RETRIES = 3;
+/** BatchWriteItem takes at most 25 put requests. */
+const BATCH_WRITE_ITEMS = 25;
+/** Batches of one bulkLoad in flight at once. */
+const BULK_LOAD_CONCURRENCY = 4;
+/** Rounds a batch's unprocessed items are retried (with backoff) before the load fails. */
+const UNPROCESSED_RETRIES = 8;
 
 function errorName(err: unknown): string {
   return err instanceof Error ? err.name : 'UnknownError';
@@ -326,6 +335,40 @@ export class DynamoDbReadStore implements ReadStore {
           `DynamoDB transaction cancelled: ${codes.join(',')}`,
         );
       }
+    }
+  }
+
+  /** BatchWriteItem in batches of 25 (a few in flight); unprocessed items are retried, bounded. */
+  async bulkLoad(table: TableDef, items: readonly VersionedItem[]): Promise<void> {
+    assertBulkLoad(table, items);
+    const name = this.#name(table);
+    const requests = items.map((v) => ({
+      PutRequest: { Item: { ...canonical(v.item), [VERSION_ATTRIBUTE]: v.version } },
+    }));
+    const batches: (typeof requests)[] = [];
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_ITEMS)
+      batches.push(requests.slice(i, i + BATCH_WRITE_ITEMS));
+    const writeBatch = async (batch: typeof requests): Promise<void> => {
+      let pending = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > UNPROCESSED_RETRIES) {
+          throw new PaystreamError(
+            'readstore_unavailable',
+            `DynamoDB BatchWriteItem left ${pending.length} items unprocessed after ${UNPROCESSED_RETRIES} retries`,
+          );
+        }
+        if (attempt > 0) await sleep(Math.min(2_000, 25 * 2 ** attempt));
+        let out: BatchWriteCommandOutput;
+        try {
+          out = await this.#doc.send(new BatchWriteCommand({ RequestItems: { [name]: pending } }));
+        } catch (err) {
+          throw this.#unavailable('BatchWriteItem', err);
+        }
+        pending = (out.UnprocessedItems?.[name] ?? []) as typeof requests;
+      }
+    };
+    for (let i = 0; i < batches.length; i += BULK_LOAD_CONCURRENCY) {
+      await Promise.all(batches.slice(i, i + BULK_LOAD_CONCURRENCY).map(writeBatch));
     }
   }
 

@@ -95,6 +95,15 @@ export interface ReadStore {
    * and writes nothing when any putIfNewer finds a stored version that is not lower.
    */
   transactWrite(ops: readonly WriteOp[]): Promise<boolean>;
+  /**
+   * Optional fast path for a namespace with a single writer (a replay building a fresh
+   * namespace): writes every item with its version, unconditionally — an item already stored
+   * under the same key is replaced whatever its version. At most MAX_BULK_LOAD_ITEMS items, each
+   * key at most once; all items are validated before anything is written. Not atomic as a
+   * whole (DynamoDB writes it in batches of 25): a failed call may leave some items written, so
+   * the caller must be able to start over (replay drops the namespace).
+   */
+  bulkLoad?(table: TableDef, items: readonly VersionedItem[]): Promise<void>;
   /** Every item with its version, in key order, for replay comparison. Bounded by maxItems. */
   scan(table: TableDef, maxItems?: number): Promise<VersionedItem[]>;
   close(): Promise<void>;
@@ -103,6 +112,8 @@ export interface ReadStore {
 /** DynamoDB TransactWriteItems accepts at most 100 actions; SQLite enforces the same. */
 export const MAX_TRANSACTION_ITEMS = 100;
 export const MAX_QUERY_LIMIT = 1000;
+/** Items per bulkLoad call: bounds the memory a call holds (validated JSON of every item). */
+export const MAX_BULK_LOAD_ITEMS = 50_000;
 export const DEFAULT_SCAN_MAX_ITEMS = 1_000_000;
 /** DynamoDB's item limit is 400 KB including names; keep a margin for our own attributes. */
 export const MAX_ITEM_BYTES = 350 * 1024;
@@ -303,6 +314,43 @@ export function assertTransaction(ops: readonly WriteOp[]): void {
     }
     seen.add(id);
   }
+}
+
+/** A bulk-loaded item after validation: its key values and canonical JSON. */
+export interface ValidatedItem {
+  readonly key: KeyValue[];
+  readonly json: string;
+  readonly version: number;
+}
+
+/** Validates a bulkLoad call once, before anything is written; returns every item's key and JSON. */
+export function assertBulkLoad(table: TableDef, items: readonly VersionedItem[]): ValidatedItem[] {
+  if (!Array.isArray(items)) throw invalidItem('items must be an array', 'items');
+  if (items.length > MAX_BULK_LOAD_ITEMS) {
+    throw new PaystreamError(
+      'bulk_load_too_large',
+      `bulkLoad takes at most ${MAX_BULK_LOAD_ITEMS} items, got ${items.length}`,
+      'items',
+    );
+  }
+  const seen = new Set<string>();
+  const out: ValidatedItem[] = [];
+  for (const v of items) {
+    const json = validateItem(table, v.item);
+    assertVersion(v.version);
+    const key = keyOf(table, v.item);
+    const id = JSON.stringify(key);
+    if (seen.has(id)) {
+      throw new PaystreamError(
+        'duplicate_item_in_bulk_load',
+        `a bulk load may hold each item once (${table.name} ${id})`,
+        'items',
+      );
+    }
+    seen.add(id);
+    out.push({ key, json, version: v.version });
+  }
+  return out;
 }
 
 /** Sort-key condition of a query, validated against the attribute type. */

@@ -8,6 +8,7 @@
 import { PaystreamError } from '@paystream/core';
 import Database from 'better-sqlite3';
 import {
+  assertBulkLoad,
   assertLimit,
   assertPrefix,
   assertScanBound,
@@ -211,6 +212,30 @@ export class SqliteReadStore implements ReadStore {
       if (err instanceof StaleWrite) return false;
       throw err;
     }
+  }
+
+  /** One prepared INSERT OR REPLACE in one transaction; every item validated once, up front. */
+  async bulkLoad(table: TableDef, items: readonly VersionedItem[]): Promise<void> {
+    const valid = assertBulkLoad(table, items);
+    if (valid.length === 0) return;
+    const l = this.#layout(table);
+    const insert = this.#stmt(
+      `INSERT OR REPLACE INTO ${q(l.table)} (${l.writeCols.map(q).join(', ')}) VALUES (${l.writeCols.map(() => '?').join(', ')})`,
+    );
+    this.#db.transaction(() => {
+      for (let i = 0; i < valid.length; i++) {
+        const v = valid[i]!;
+        const item = items[i]!.item;
+        const values: (KeyValue | null)[] = [...v.key];
+        for (const ix of table.indexes) {
+          const ik = indexKeyOf(ix, item);
+          values.push(ik ? ik[0]! : null);
+          if (ix.sk) values.push(ik ? ik[1]! : null);
+        }
+        values.push(v.version, v.json);
+        insert.run(...values);
+      }
+    })();
   }
 
   async query(table: TableDef, opts: QueryOptions): Promise<Page> {

@@ -13,9 +13,11 @@ import {
   type Item,
   type KeyInput,
   keyOf,
+  MAX_BULK_LOAD_ITEMS,
   MAX_TRANSACTION_ITEMS,
   type ReadStore,
   type TableDef,
+  type VersionedItem,
   type WriteOp,
 } from '@paystream/readstore';
 import type { Envelope, Payloads, PayloadType } from '@paystream/schemas';
@@ -57,9 +59,18 @@ export class Work {
    */
   #fresh: boolean;
 
-  constructor(store: ReadStore, options: { fresh?: boolean } = {}) {
+  /**
+   * True when this Work is the only writer of its items in the store (replay into a fresh
+   * namespace, one partition per Work). Every staged item is then what the projections decided
+   * from this Work's own view, so flush may write it unconditionally through the store's
+   * bulkLoad (when it has one) instead of version-checked transactions.
+   */
+  readonly #bulk: boolean;
+
+  constructor(store: ReadStore, options: { fresh?: boolean; bulk?: boolean } = {}) {
     this.store = store;
     this.#fresh = options.fresh ?? false;
+    this.#bulk = (options.bulk ?? false) && typeof store.bulkLoad === 'function';
   }
 
   /** The item as this batch sees it: staged writes first, then the store. */
@@ -96,6 +107,7 @@ export class Work {
   }
 
   async flush(): Promise<FlushStats> {
+    if (this.#bulk) return this.#bulkFlush();
     const ops: WriteOp[] = [...this.#staged.values()].map((s) => ({
       type: 'putIfNewer',
       table: s.table,
@@ -123,5 +135,32 @@ export class Work {
       }
     }
     return { written, stale };
+  }
+
+  /** Each staged item once, per table, in bulkLoad calls of at most MAX_BULK_LOAD_ITEMS. */
+  async #bulkFlush(): Promise<FlushStats> {
+    const byTable = new Map<TableDef, VersionedItem[]>();
+    for (const s of this.#staged.values()) {
+      let items = byTable.get(s.table);
+      if (items === undefined) {
+        items = [];
+        byTable.set(s.table, items);
+      }
+      items.push({ item: s.item, version: s.version });
+    }
+    this.#staged.clear();
+    if (this.#cache.size > MAX_CACHED_ITEMS) {
+      this.#cache.clear();
+      this.#fresh = false;
+    }
+    let written = 0;
+    for (const [table, items] of byTable) {
+      for (let i = 0; i < items.length; i += MAX_BULK_LOAD_ITEMS) {
+        const chunk = items.slice(i, i + MAX_BULK_LOAD_ITEMS);
+        await this.store.bulkLoad!(table, chunk);
+        written += chunk.length;
+      }
+    }
+    return { written, stale: 0 };
   }
 }

@@ -35,7 +35,10 @@ export interface RebuildOptions {
   readonly to: Position;
   readonly onProgress?: (p: RebuildProgress) => void;
   readonly batchRecords?: number;
-  /** The store is empty (a fresh namespace): skip lookups of items not yet written. */
+  /**
+   * The store is empty (a fresh namespace) and this rebuild is its only writer: skip lookups of
+   * items not yet written, and flush through the store's bulkLoad when it has one.
+   */
   readonly fresh?: boolean;
 }
 
@@ -63,7 +66,9 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
     const k = partitionKey(TOPICS.events, p);
     const end = to[k] ?? 0;
     // A partition read from offset 0 into a fresh store: nothing to look up but what this Work wrote.
-    const work = new Work(store, { fresh: options.fresh === true && (from[k] ?? 0) === 0 });
+    // The rebuild is also the namespace's only writer then, so flushes may bulk-load.
+    const fresh = options.fresh === true && (from[k] ?? 0) === 0;
+    const work = new Work(store, { fresh, bulk: fresh });
     while ((from[k] ?? 0) < end) {
       const at = from[k] ?? 0;
       const records = await log.read(TOPICS.events, p, at, Math.min(batch, end - at));

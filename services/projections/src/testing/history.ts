@@ -36,6 +36,11 @@ export interface HistoryOptions {
   readonly providersPerTenant?: number;
   readonly customersPerTenant?: number;
   readonly startMs?: number;
+  /**
+   * Mixed into every generated id, so histories appended to a shared log (a Kafka broker used
+   * by other tests) do not share aggregates. Absent: the ids of earlier versions.
+   */
+  readonly idNamespace?: string;
 }
 
 /** mulberry32: small, fast, good enough for test data. */
@@ -63,10 +68,12 @@ export class HistoryGenerator {
   readonly #rand: () => number;
   #nowMs: number;
   #seq = 0;
+  readonly #idParts: readonly string[];
   readonly out: Envelope[] = [];
 
-  constructor(codec: EnvelopeCodec, seed: number, startMs: number) {
+  constructor(codec: EnvelopeCodec, seed: number, startMs: number, idNamespace?: string) {
     this.#codec = codec;
+    this.#idParts = idNamespace === undefined ? [] : [idNamespace];
     this.#rand = prng(seed);
     this.#nowMs = startMs;
   }
@@ -86,7 +93,7 @@ export class HistoryGenerator {
 
   id(prefix: string): string {
     this.#seq += 1;
-    return deterministicId(prefix, String(this.#seq));
+    return deterministicId(prefix, ...this.#idParts, String(this.#seq));
   }
 
   emit<T extends PayloadType>(
@@ -132,6 +139,7 @@ export function generateHistory(codec: EnvelopeCodec, options: HistoryOptions): 
     codec,
     options.seed ?? 42,
     options.startMs ?? Date.UTC(2026, 0, 5, 14, 0, 0),
+    options.idNamespace,
   );
   const tenants = options.tenants ?? ['default', 'acme'];
   const providersPerTenant = options.providersPerTenant ?? 40;
