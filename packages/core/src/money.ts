@@ -73,8 +73,8 @@ export function isZero(a: Money): boolean {
 }
 
 /**
- * The fee on an amount in basis points, rounded half-up in the platform's favour only at the
- * half cent, so fee + net always equals the gross exactly.
+ * `bps` basis points of an amount, rounded half up to a whole minor unit (exact: BigInt, no
+ * floats). Callers take the net as gross − fee, so fee + net always equals the gross.
  */
 export function basisPointsOf(amountMinor: number, bps: number): number {
   if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) {

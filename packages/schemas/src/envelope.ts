@@ -29,8 +29,6 @@ export type UnchainedEnvelope<T extends PayloadType = PayloadType> = Omit<
 
 export { GENESIS_HASH };
 
-export type HashInput = (e: Envelope) => Uint8Array;
-
 export function chainHash(prevHash: string, canonicalBytes: Uint8Array): string {
   return sha256Hex(prevHash, canonicalBytes);
 }
