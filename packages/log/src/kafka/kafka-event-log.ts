@@ -59,6 +59,9 @@ interface Slot {
   readonly index: number;
 }
 
+/** How long a seek may take to become visible to OffsetFetch (transaction markers are async). */
+const SEEK_VISIBLE_TIMEOUT_MS = 15_000;
+
 export class KafkaEventLog implements EventLog {
   readonly engine = 'kafka' as const;
   readonly kafka: Kafka;
@@ -456,6 +459,24 @@ export class KafkaEventLog implements EventLog {
       } finally {
         await producer.disconnect().catch(() => undefined);
       }
+    }
+    // EndTxn returns before the commit marker reaches the group coordinator, so for a moment an
+    // OffsetFetch can still answer the old offsets. Return only once the seek reads back.
+    const deadline = Date.now() + SEEK_VISIBLE_TIMEOUT_MS;
+    for (;;) {
+      const committed = await this.committed(groupId, [topic]);
+      if (
+        partitions.every(
+          ({ partition, offset }) => committed[partitionKey(topic, partition)] === Number(offset),
+        )
+      )
+        return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `seekGroup(${groupId}, ${topic}): the new offsets did not become visible within ${SEEK_VISIBLE_TIMEOUT_MS} ms`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 
