@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteReadStore } from '@paystream/readstore';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bootstrapDefaultTenant } from './bootstrap.js';
-import { hashApiKey, TenantDirectory } from './tenants.js';
+import { hashApiKey, KEY_CACHE_TTL_MS, TenantDirectory } from './tenants.js';
 
 describe('tenant bootstrap and API keys', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'auth-'));
@@ -37,5 +37,34 @@ describe('tenant bootstrap and API keys', async () => {
 
   it('rejects an unknown key', async () => {
     expect(await directory.lookup('psk_not_a_key_at_all_0000000000')).toBeNull();
+  });
+
+  it('caches a found key for a second, and a key added meanwhile works at once', async () => {
+    const store = new SqliteReadStore({ filename: join(dir, 'cache.db') });
+    const cached = new TenantDirectory(store);
+    await cached.init();
+    await cached.putTenant({
+      id: 'acme',
+      name: 'Acme',
+      platformFeeBps: 500,
+      minAmountMinor: 100,
+      maxAmountMinor: 10_000,
+    });
+    const key = 'psk_cache_key_for_tests_0000000000';
+    expect(await cached.lookup(key)).toBeNull(); // misses are not cached…
+    await cached.addKey('acme', key, ['read'], 'test');
+    const get = vi.spyOn(store, 'get');
+    expect((await cached.lookup(key))?.keyHash).toBe(hashApiKey(key)); // …so the new key works
+    const reads = get.mock.calls.length;
+    expect(reads).toBe(2); // the key, then its tenant
+    expect((await cached.lookup(key))?.tenant.id).toBe('acme');
+    expect(get.mock.calls.length).toBe(reads); // served from the cache
+    vi.useFakeTimers({ now: Date.now() + KEY_CACHE_TTL_MS + 1, toFake: ['Date'] });
+    try {
+      expect((await cached.lookup(key))?.scopes).toEqual(['read']);
+      expect(get.mock.calls.length).toBe(reads + 2); // expired: read again
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

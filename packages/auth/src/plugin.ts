@@ -4,7 +4,7 @@
 
 import { PaystreamError } from '@paystream/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { hashApiKey, type Scope, type Tenant, type TenantDirectory } from './tenants.js';
+import type { Scope, Tenant, TenantDirectory } from './tenants.js';
 
 export interface AuthContext {
   readonly tenant: Tenant;
@@ -39,7 +39,7 @@ export function requireScope(directory: TenantDirectory, scope: Scope) {
         'authorization',
       );
     }
-    req.auth = { tenant: found.tenant, scopes: found.scopes, keyId: hashApiKey(m[1]!).slice(0, 16) };
+    req.auth = { tenant: found.tenant, scopes: found.scopes, keyId: found.keyHash.slice(0, 16) };
   };
 }
 

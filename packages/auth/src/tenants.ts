@@ -50,7 +50,20 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** How long a found key stays cached: every request authenticates, most with the same keys. */
+export const KEY_CACHE_TTL_MS = 1_000;
+const KEY_CACHE_MAX = 10_000;
+
+export interface KeyLookup {
+  readonly tenant: Tenant;
+  readonly scopes: readonly Scope[];
+  readonly keyHash: string;
+}
+
 export class TenantDirectory {
+  /** keyHash → a found key and its tenant; only hits are cached, so a new key works at once. */
+  readonly #keys = new Map<string, { found: KeyLookup; expiresMs: number }>();
+
   constructor(private readonly store: ReadStore) {}
 
   async init(): Promise<void> {
@@ -77,11 +90,19 @@ export class TenantDirectory {
     return true;
   }
 
-  async lookup(key: string): Promise<{ tenant: Tenant; scopes: readonly Scope[] } | null> {
-    const record = await this.store.get(API_KEYS_TABLE, { keyHash: hashApiKey(key) });
+  async lookup(key: string): Promise<KeyLookup | null> {
+    const keyHash = hashApiKey(key);
+    const now = Date.now();
+    const cached = this.#keys.get(keyHash);
+    if (cached && cached.expiresMs > now) return cached.found;
+    const record = await this.store.get(API_KEYS_TABLE, { keyHash });
     if (!record) return null;
     const r = record as unknown as ApiKeyRecord;
     const tenant = await this.tenant(r.tenantId);
-    return tenant ? { tenant, scopes: r.scopes } : null;
+    if (!tenant) return null;
+    const found = { tenant, scopes: r.scopes, keyHash };
+    if (this.#keys.size >= KEY_CACHE_MAX) this.#keys.clear();
+    this.#keys.set(keyHash, { found, expiresMs: now + KEY_CACHE_TTL_MS });
+    return found;
   }
 }

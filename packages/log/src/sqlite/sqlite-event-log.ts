@@ -3,7 +3,6 @@
 // that transaction first checks the member still holds the partition's lease, so a member that
 // lost its partition (a pause, a crash, a rebalance) can never commit: effectively once.
 
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -22,8 +21,10 @@ import type {
   TopicSpec,
 } from '../port.js';
 import { covers, type Position, partitionKey } from '../position.js';
+import { GroupCommit } from './group-commit.js';
 import { migrate } from './schema.js';
 import { decodeSegment, encodeSegment, MAX_RECORDS_PER_SEGMENT, type SegmentRow } from './segments.js';
+import { MAX_BATCH_LIMIT, SqliteSubscription } from './subscription.js';
 
 export interface SqliteEventLogOptions {
   /** Path of the SQLite file; its folder is created if missing. */
@@ -42,11 +43,12 @@ export interface SqliteEventLogOptions {
   ) => void;
 }
 
-const DEFAULT_MAX_BATCH = 500;
-const MAX_BATCH_LIMIT = 10_000;
-const MAX_HANDLER_BACKOFF_MS = 5_000;
+/** Segments fetched per query when reading; a segment holds up to MAX_RECORDS_PER_SEGMENT. */
+const SEGMENTS_PER_READ = 64;
 
-// Appends in one process wake that process's consumers at once; other processes poll.
+// Appends in one process wake that process's consumers at once, naming the partitions that
+// grew (event 'append', string[] of partition keys); other processes' appends are noticed by
+// polling PRAGMA data_version. Event 'commit' follows every committed group transaction.
 const wakers = new Map<string, EventEmitter>();
 function wakerFor(path: string): EventEmitter {
   let w = wakers.get(path);
@@ -66,6 +68,9 @@ export class SqliteEventLog implements EventLog {
   readonly waker: EventEmitter;
   readonly #partitions = new Map<string, number>();
   readonly #subscriptions = new Set<SqliteSubscription>();
+  /** Partitions appended to in the group transaction being built; announced after commit. */
+  readonly #touched = new Set<string>();
+  readonly groupCommit: GroupCommit;
   #closed = false;
 
   readonly stmt: {
@@ -74,6 +79,7 @@ export class SqliteEventLog implements EventLog {
     read: Database.Statement;
     committed: Database.Statement;
     commit: Database.Statement;
+    fenced: Database.Statement;
   };
 
   constructor(options: SqliteEventLogOptions) {
@@ -105,7 +111,23 @@ export class SqliteEventLog implements EventLog {
       commit: this.db.prepare(
         'INSERT INTO group_offsets (group_id, topic, partition, next_offset) VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset',
       ),
+      fenced: this.db.prepare(
+        'SELECT 1 AS ok FROM partition_leases WHERE group_id = ? AND topic = ? AND partition = ? AND member_id = ?',
+      ),
     };
+    this.groupCommit = new GroupCommit(this.db, () => {
+      if (this.#touched.size > 0) {
+        const keys = [...this.#touched];
+        this.#touched.clear();
+        this.waker.emit('append', keys);
+      }
+      this.waker.emit('commit');
+    });
+  }
+
+  /** Changes whenever another connection (another process, another instance) commits. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   #assertOpen(): void {
@@ -170,6 +192,7 @@ export class SqliteEventLog implements EventLog {
     for (const g of groups.values()) {
       const head = this.stmt.head.get(g.topic, g.partition) as { m: number | null };
       let next = head.m === null ? 0 : head.m + 1;
+      this.#touched.add(partitionKey(g.topic, g.partition));
       for (let from = 0; from < g.indexes.length; from += MAX_RECORDS_PER_SEGMENT) {
         const chunk = g.indexes.slice(from, from + MAX_RECORDS_PER_SEGMENT);
         this.stmt.insert.run(
@@ -191,7 +214,7 @@ export class SqliteEventLog implements EventLog {
     const out: LogRecord[] = [];
     let from = fromOffset;
     while (out.length < maxRecords) {
-      const rows = this.stmt.read.all(topic, partition, from, 16) as SegmentRow[];
+      const rows = this.stmt.read.all(topic, partition, from, SEGMENTS_PER_READ) as SegmentRow[];
       if (rows.length === 0) break;
       for (const row of rows) decodeSegment(row, from, out);
       from = rows.at(-1)!.last_offset + 1;
@@ -202,15 +225,15 @@ export class SqliteEventLog implements EventLog {
   async append(records: readonly OutRecord[]): Promise<RecordPosition[]> {
     this.#assertOpen();
     if (records.length === 0) return [];
-    const positions = this.db.transaction(() => this.appendInTransaction(records)).immediate();
-    this.waker.emit('append');
-    return positions;
+    return this.groupCommit.run(() => this.appendInTransaction(records));
   }
 
   async subscribe(options: SubscribeOptions, handler: BatchHandler): Promise<Subscription> {
     this.#assertOpen();
     for (const t of options.topics) this.partitionCount(t);
-    const sub = new SqliteSubscription(this, options, handler, () => this.#subscriptions.delete(sub));
+    const sub: SqliteSubscription = new SqliteSubscription(this, options, handler, () =>
+      this.#subscriptions.delete(sub),
+    );
     this.#subscriptions.add(sub);
     sub.start();
     return sub;
@@ -303,213 +326,8 @@ export class SqliteEventLog implements EventLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     await Promise.all([...this.#subscriptions].map((s) => s.stop()));
+    await this.groupCommit.drain();
     this.#closed = true;
     this.db.close();
-  }
-}
-
-/** One member of a consumer group. Owns partitions through leases renewed by heartbeats. */
-class SqliteSubscription implements Subscription {
-  readonly groupId: string;
-  readonly #log: SqliteEventLog;
-  readonly #options: SubscribeOptions;
-  readonly #handler: BatchHandler;
-  readonly #onStopped: () => void;
-  readonly #memberId = randomUUID();
-  readonly #maxBatch: number;
-  /** Owned partitions → next offset to deliver. */
-  readonly #owned = new Map<
-    string,
-    { topic: string; partition: number; next: number; retryAtMs: number; failures: number }
-  >();
-  #stopping = false;
-  #loop: Promise<void> | undefined;
-  #lastHeartbeatMs = 0;
-  #wake: (() => void) | undefined;
-
-  constructor(log: SqliteEventLog, options: SubscribeOptions, handler: BatchHandler, onStopped: () => void) {
-    this.#log = log;
-    this.#options = options;
-    this.#handler = handler;
-    this.#onStopped = onStopped;
-    this.groupId = options.groupId;
-    this.#maxBatch = Math.min(Math.max(1, options.maxBatchRecords ?? DEFAULT_MAX_BATCH), MAX_BATCH_LIMIT);
-  }
-
-  start(): void {
-    this.#heartbeat();
-    this.#loop = this.#run();
-  }
-
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    this.#wake?.();
-    await this.#loop;
-  }
-
-  #heartbeat(): void {
-    const { db, options } = this.#log;
-    const now = Date.now();
-    this.#lastHeartbeatMs = now;
-    const expires = now + options.sessionTimeoutMs;
-    const topics = this.#options.topics;
-    db.transaction(() => {
-      db.prepare(
-        'INSERT INTO group_members (group_id, member_id, heartbeat_ms) VALUES (?, ?, ?) ON CONFLICT (group_id, member_id) DO UPDATE SET heartbeat_ms = excluded.heartbeat_ms',
-      ).run(this.groupId, this.#memberId, now);
-      db.prepare('DELETE FROM group_members WHERE group_id = ? AND heartbeat_ms <= ?').run(
-        this.groupId,
-        now - options.sessionTimeoutMs,
-      );
-      const members = (
-        db
-          .prepare('SELECT member_id FROM group_members WHERE group_id = ? ORDER BY member_id')
-          .all(this.groupId) as {
-          member_id: string;
-        }[]
-      ).map((m) => m.member_id);
-      const me = members.indexOf(this.#memberId);
-      const all: { topic: string; partition: number }[] = [];
-      for (const t of [...topics].sort()) {
-        for (let p = 0; p < this.#log.partitionCount(t); p++) all.push({ topic: t, partition: p });
-      }
-      const mine = new Set(
-        all.filter((_, i) => i % members.length === me).map((tp) => partitionKey(tp.topic, tp.partition)),
-      );
-      // Release what is no longer ours, so its new owner can take it at its next heartbeat.
-      for (const [k, o] of this.#owned) {
-        if (!mine.has(k)) {
-          db.prepare(
-            'DELETE FROM partition_leases WHERE group_id = ? AND topic = ? AND partition = ? AND member_id = ?',
-          ).run(this.groupId, o.topic, o.partition, this.#memberId);
-          this.#owned.delete(k);
-        }
-      }
-      for (const tp of all) {
-        const k = partitionKey(tp.topic, tp.partition);
-        if (!mine.has(k)) continue;
-        const lease = db
-          .prepare(
-            'SELECT member_id, expires_ms FROM partition_leases WHERE group_id = ? AND topic = ? AND partition = ?',
-          )
-          .get(this.groupId, tp.topic, tp.partition) as { member_id: string; expires_ms: number } | undefined;
-        const free = !lease || lease.member_id === this.#memberId || lease.expires_ms <= now;
-        if (!free) continue; // the previous owner releases it on its next heartbeat, or its lease expires
-        db.prepare(
-          'INSERT INTO partition_leases (group_id, topic, partition, member_id, expires_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET member_id = excluded.member_id, expires_ms = excluded.expires_ms',
-        ).run(this.groupId, tp.topic, tp.partition, this.#memberId, expires);
-        if (!this.#owned.has(k)) {
-          const committed = db
-            .prepare(
-              'SELECT next_offset AS n FROM group_offsets WHERE group_id = ? AND topic = ? AND partition = ?',
-            )
-            .get(this.groupId, tp.topic, tp.partition) as { n: number } | undefined;
-          let next = committed?.n;
-          if (next === undefined) {
-            const head = this.#log.stmt.head.get(tp.topic, tp.partition) as { m: number | null };
-            next = this.#options.start === 'end' ? (head.m === null ? 0 : head.m + 1) : 0;
-          }
-          this.#owned.set(k, { ...tp, next, retryAtMs: 0, failures: 0 });
-        }
-      }
-    }).immediate();
-  }
-
-  async #run(): Promise<void> {
-    const { options, waker } = this.#log;
-    try {
-      while (!this.#stopping) {
-        if (Date.now() - this.#lastHeartbeatMs >= options.heartbeatIntervalMs) this.#heartbeat();
-        let worked = false;
-        for (const [k, owned] of this.#owned) {
-          if (this.#stopping) break;
-          if (owned.retryAtMs > Date.now()) continue;
-          const records = this.#log.readRecords(owned.topic, owned.partition, owned.next, this.#maxBatch);
-          if (records.length === 0) continue;
-          worked = true;
-          await this.#process(k, owned, records);
-        }
-        if (!worked && !this.#stopping) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              clearTimeout(timer);
-              waker.off('append', done);
-              this.#wake = undefined;
-              resolve();
-            };
-            const timer = setTimeout(done, options.pollIntervalMs);
-            waker.once('append', done);
-            this.#wake = done;
-          });
-        }
-      }
-    } finally {
-      this.#leave();
-    }
-  }
-
-  async #process(
-    k: string,
-    owned: { topic: string; partition: number; next: number; retryAtMs: number; failures: number },
-    records: LogRecord[],
-  ): Promise<void> {
-    const staged: OutRecord[] = [];
-    try {
-      await this.#handler(
-        { topic: owned.topic, partition: owned.partition, records },
-        { append: (out) => void staged.push(...out) },
-      );
-    } catch (err) {
-      owned.failures += 1;
-      owned.retryAtMs = Date.now() + Math.min(MAX_HANDLER_BACKOFF_MS, 50 * 2 ** Math.min(owned.failures, 10));
-      this.#log.options.onHandlerError?.(err, {
-        groupId: this.groupId,
-        topic: owned.topic,
-        partition: owned.partition,
-      });
-      return;
-    }
-    const last = records.at(-1)!;
-    const { db, stmt } = this.#log;
-    const fenced = db.prepare(
-      'SELECT 1 AS ok FROM partition_leases WHERE group_id = ? AND topic = ? AND partition = ? AND member_id = ?',
-    );
-    const committed = db
-      .transaction(() => {
-        if (!fenced.get(this.groupId, owned.topic, owned.partition, this.#memberId)) return false;
-        if (staged.length > 0) this.#log.appendInTransaction(staged);
-        stmt.commit.run(this.groupId, owned.topic, owned.partition, last.offset + 1);
-        return true;
-      })
-      .immediate();
-    if (!committed) {
-      // Lost the partition to another member: it redelivers from the last commit.
-      this.#owned.delete(k);
-      return;
-    }
-    owned.next = last.offset + 1;
-    owned.failures = 0;
-    if (staged.length > 0) this.#log.waker.emit('append');
-    this.#log.waker.emit('commit');
-  }
-
-  #leave(): void {
-    try {
-      const { db } = this.#log;
-      db.transaction(() => {
-        db.prepare('DELETE FROM partition_leases WHERE group_id = ? AND member_id = ?').run(
-          this.groupId,
-          this.#memberId,
-        );
-        db.prepare('DELETE FROM group_members WHERE group_id = ? AND member_id = ?').run(
-          this.groupId,
-          this.#memberId,
-        );
-      }).immediate();
-    } catch {
-      /* the database may already be closed during shutdown */
-    }
-    this.#owned.clear();
-    this.#onStopped();
   }
 }
