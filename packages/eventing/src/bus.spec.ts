@@ -70,4 +70,43 @@ describe('EventBus', async () => {
     expect(dead[0]!.headers.reason).toMatch(/wire format/);
     expect(dead[0]!.headers['source-topic']).toBe(TOPICS.commands);
   });
+
+  it('hands a consumer only the types it asks for, and still dead-letters records it cannot read', async () => {
+    const dispute = sealCommand(
+      bus.codec,
+      'OpenDispute',
+      { paymentId: 'pay_y', reason: 'damaged' },
+      {
+        ...meta('cmd_3'),
+        aggregateId: 'pay_y',
+      },
+    );
+    const release = sealCommand(
+      bus.codec,
+      'Release',
+      { paymentId: 'pay_y', amountMinor: null },
+      {
+        ...meta('cmd_4'),
+        aggregateId: 'pay_y',
+      },
+    );
+    await log.append([
+      { topic: TOPICS.commands, key: 'pay_y', value: Buffer.from('garbage, no type header') },
+    ]);
+    const { position } = await bus.publish([dispute, release]);
+    const seen: string[] = [];
+    const sub = await bus.consume(
+      { groupId: 'bus-types-test', topics: [TOPICS.commands], types: ['Release'] },
+      async (records) => {
+        seen.push(...records.map((r) => r.envelope.eventId));
+      },
+    );
+    expect(await log.waitForGroup('bus-types-test', position, 10_000)).toBe(true);
+    await sub.stop();
+    expect(seen).toContain('cmd_4');
+    expect(seen).not.toContain('cmd_3');
+    expect(seen.every((id) => id !== 'cmd_2')).toBe(true); // OpenDispute from the test above
+    const dead = await log.read(TOPICS.deadLetter, 0, 0, 10);
+    expect(dead.map((d) => d.value.toString())).toContain('garbage, no type header');
+  });
 });

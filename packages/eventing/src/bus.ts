@@ -32,6 +32,12 @@ export interface ConsumeOptions {
   readonly topics: readonly string[];
   readonly maxBatchRecords?: number;
   readonly start?: 'beginning' | 'end';
+  /**
+   * Only these event types reach the handler; others are skipped (and committed) without being
+   * decoded, by the record's `type` header. Records without the header are decoded as usual, so
+   * a foreign or corrupt record still goes to the dead-letter topic.
+   */
+  readonly types?: readonly string[];
 }
 
 export interface DeadLetter {
@@ -91,9 +97,15 @@ export class EventBus {
     };
   }
 
-  async #decode(records: readonly LogRecord[], ctx: BatchContext): Promise<EventRecord[]> {
+  async #decode(
+    records: readonly LogRecord[],
+    ctx: BatchContext,
+    types: ReadonlySet<string> | null,
+  ): Promise<EventRecord[]> {
     const out: EventRecord[] = [];
     for (const r of records) {
+      const type = r.headers.type;
+      if (types !== null && type !== undefined && !types.has(type)) continue;
       try {
         await this.codec.prepare([r.value]);
         out.push({ envelope: this.codec.decode(r.value), position: r });
@@ -106,6 +118,7 @@ export class EventBus {
   }
 
   async consume(options: ConsumeOptions, handler: EventHandler): Promise<Subscription> {
+    const types = options.types ? new Set(options.types) : null;
     return await this.log.subscribe(
       {
         groupId: options.groupId,
@@ -114,7 +127,7 @@ export class EventBus {
         ...(options.start ? { start: options.start } : {}),
       },
       async (batch, ctx) => {
-        const records = await this.#decode(batch.records, ctx);
+        const records = await this.#decode(batch.records, ctx, types);
         if (records.length === 0) return;
         await handler(records, {
           publish: (envelopes) => ctx.append(envelopes.map((e) => this.toRecord(e))),

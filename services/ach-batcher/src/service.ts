@@ -21,7 +21,7 @@ import { initialControlState, LOOKBACK_MS } from './service/close.js';
 import { type AchConfig, loadAchConfig } from './service/config.js';
 import { ACH_CONTROL_TOPIC, CONTROL_GROUP, EVENTS_GROUP } from './service/control.js';
 import { ControlProcessor } from './service/processor.js';
-import { projectEvents } from './service/projection.js';
+import { PROJECTED_TYPES, projectEvents } from './service/projection.js';
 import { closeCommand, DEFAULT_REQUEST_TIMEOUT_MS, submit, submitAndWait } from './service/requests.js';
 import { achRoutes } from './service/routes.js';
 import { ACH_TABLES, CONTROL_STATE, type ControlStateRow, PAYOUTS, WINDOWS } from './service/state.js';
@@ -56,9 +56,12 @@ export function createAchBatcherService(options: AchBatcherOptions = {}): Servic
 
       const subs: Subscription[] = [];
       subs.push(
-        await engines.bus.consume({ groupId: EVENTS_GROUP, topics: [TOPICS.events] }, async (records) => {
-          await projectEvents(engines.readStore, records, logger);
-        }),
+        await engines.bus.consume(
+          { groupId: EVENTS_GROUP, topics: [TOPICS.events], types: PROJECTED_TYPES },
+          async (records) => {
+            await projectEvents(engines.readStore, records, logger);
+          },
+        ),
       );
       const processor = new ControlProcessor({ engines, config, logger });
       subs.push(

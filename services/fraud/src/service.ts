@@ -91,6 +91,7 @@ export interface FraudServiceOptions {
 }
 
 const MODEL_REASON_CODES: ReadonlySet<string> = new Set(FEATURES.map((f) => f.reason));
+/** The event types the scorer reads, live and on restart; the rest are skipped undecoded. */
 const REPLAY_TYPES: ReadonlySet<string> = new Set(['CardTokenized', 'PaymentRequested']);
 const RECENT_COMMANDS = 10_000;
 
@@ -593,7 +594,7 @@ export function createFraudService(options: FraudServiceOptions = {}): ServiceMo
       }
 
       const subscription = await bus.consume(
-        { groupId, topics: [topic], maxBatchRecords: maxBatch, start: 'beginning' },
+        { groupId, topics: [topic], maxBatchRecords: maxBatch, start: 'beginning', types: [...REPLAY_TYPES] },
         handle,
       );
       let running = true;

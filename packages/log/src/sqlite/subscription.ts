@@ -5,6 +5,11 @@
 // It reads only partitions known to have grown ("dirty"): appends in this process name their
 // partitions; appends by other processes show as a new PRAGMA data_version, checked every poll
 // interval, which marks every owned partition dirty.
+//
+// Handlers in the embedded all-in-one share one event loop with the HTTP server, and a batch
+// whose handler never waits on I/O holds that loop for its whole length. So batches are sized
+// to about SLICE_MS of handler time (measured as it runs), and the member yields to the event
+// loop after each one.
 
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -16,6 +21,11 @@ import type { SqliteEventLog } from './sqlite-event-log.js';
 export const MAX_BATCH_LIMIT = 10_000;
 const DEFAULT_MAX_BATCH = 500;
 const MAX_HANDLER_BACKOFF_MS = 5_000;
+/** Target handler time per batch. */
+const SLICE_MS = 10;
+const MIN_ADAPTIVE_BATCH = 8;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Owned {
   readonly topic: string;
@@ -42,6 +52,9 @@ function heartbeatStatements(db: Database.Database) {
     takeLease: db.prepare(
       'INSERT INTO partition_leases (group_id, topic, partition, member_id, expires_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE SET member_id = excluded.member_id, expires_ms = excluded.expires_ms',
     ),
+    renewLeases: db.prepare(
+      'UPDATE partition_leases SET expires_ms = ? WHERE group_id = ? AND member_id = ?',
+    ),
     leaveLeases: db.prepare('DELETE FROM partition_leases WHERE group_id = ? AND member_id = ?'),
     leaveMember: db.prepare('DELETE FROM group_members WHERE group_id = ? AND member_id = ?'),
   };
@@ -65,9 +78,14 @@ export class SqliteSubscription implements Subscription {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #lastHeartbeatMs = 0;
+  /** Group members at the last rebalance, and how many partitions that gave this member. */
+  #membership = '';
+  #assigned = -1;
   #lastPollMs = 0;
   #dataVersion = -1;
   #wake: (() => void) | undefined;
+  /** Moving average of handler time per record, for sizing batches to SLICE_MS. */
+  #msPerRecord = 0;
 
   constructor(log: SqliteEventLog, options: SubscribeOptions, handler: BatchHandler, onStopped: () => void) {
     this.#log = log;
@@ -85,7 +103,7 @@ export class SqliteSubscription implements Subscription {
   }
 
   start(): void {
-    this.#heartbeat();
+    this.#log.db.transaction(() => this.#heartbeat()).immediate();
     this.#loop = this.#run();
   }
 
@@ -95,16 +113,26 @@ export class SqliteSubscription implements Subscription {
     await this.#loop;
   }
 
+  /**
+   * Renews this member and its leases, and (when the group's membership changed or a partition
+   * it should own is still held by someone else) rebalances. Runs inside a transaction.
+   */
   #heartbeat(): void {
-    const { db, options } = this.#log;
+    const { options } = this.#log;
     const sql = this.#sql;
     const now = Date.now();
     this.#lastHeartbeatMs = now;
     const expires = now + options.sessionTimeoutMs;
-    db.transaction(() => {
+    {
       sql.upsertMember.run(this.groupId, this.#memberId, now);
       sql.expireMembers.run(this.groupId, now - options.sessionTimeoutMs);
       const members = (sql.members.all(this.groupId) as { member_id: string }[]).map((m) => m.member_id);
+      const membership = members.join(',');
+      if (membership === this.#membership && this.#owned.size === this.#assigned) {
+        sql.renewLeases.run(expires, this.groupId, this.#memberId); // the steady state
+        return;
+      }
+      this.#membership = membership;
       const me = members.indexOf(this.#memberId);
       const all: { topic: string; partition: number }[] = [];
       for (const t of [...this.#options.topics].sort()) {
@@ -113,6 +141,7 @@ export class SqliteSubscription implements Subscription {
       const mine = new Set(
         all.filter((_, i) => i % members.length === me).map((tp) => partitionKey(tp.topic, tp.partition)),
       );
+      this.#assigned = mine.size;
       // Release what is no longer ours, so its new owner can take it at its next heartbeat.
       for (const [k, o] of this.#owned) {
         if (!mine.has(k)) {
@@ -143,7 +172,7 @@ export class SqliteSubscription implements Subscription {
           this.#dirty.add(k);
         }
       }
-    }).immediate();
+    }
   }
 
   /** Marks every owned partition dirty when another connection has committed since last asked. */
@@ -171,7 +200,16 @@ export class SqliteSubscription implements Subscription {
     try {
       while (!this.#stopping) {
         const now = Date.now();
-        if (now - this.#lastHeartbeatMs >= options.heartbeatIntervalMs) this.#heartbeat();
+        if (now - this.#lastHeartbeatMs >= options.heartbeatIntervalMs) {
+          // Through the group commit: renewing leases shares the fsync of the turn's commits.
+          this.#lastHeartbeatMs = now;
+          try {
+            await this.#log.groupCommit.run(() => this.#heartbeat());
+          } catch (err) {
+            // Retried at the next interval; leases outlive several missed heartbeats.
+            this.#log.options.onHandlerError?.(err, { groupId: this.groupId, topic: '', partition: -1 });
+          }
+        }
         if (now - this.#lastPollMs >= options.pollIntervalMs) this.#pollOtherWriters(now);
         const commits: Promise<void>[] = [];
         let nextRetryMs = Number.POSITIVE_INFINITY;
@@ -187,11 +225,13 @@ export class SqliteSubscription implements Subscription {
             continue;
           }
           this.#dirty.delete(k);
-          const records = this.#log.readRecords(owned.topic, owned.partition, owned.next, this.#maxBatch);
+          const limit = this.#batchLimit();
+          const records = this.#log.readRecords(owned.topic, owned.partition, owned.next, limit);
           if (records.length === 0) continue;
-          if (records.length === this.#maxBatch) this.#dirty.add(k); // more after this batch
+          if (records.length === limit) this.#dirty.add(k); // more after this batch
           const commit = await this.#process(k, owned, records);
           if (commit) commits.push(commit);
+          await yieldToEventLoop();
         }
         if (commits.length > 0) {
           await Promise.all(commits);
@@ -228,14 +268,23 @@ export class SqliteSubscription implements Subscription {
     });
   }
 
+  #batchLimit(): number {
+    if (this.#msPerRecord <= 0) return this.#maxBatch;
+    const fit = Math.floor(SLICE_MS / this.#msPerRecord);
+    return Math.min(this.#maxBatch, Math.max(MIN_ADAPTIVE_BATCH, fit));
+  }
+
   /** Runs the handler; returns the pending commit of its outputs and offset, if it succeeded. */
   async #process(k: string, owned: Owned, records: LogRecord[]): Promise<Promise<void> | undefined> {
     const staged: OutRecord[] = [];
+    const started = performance.now();
     try {
       await this.#handler(
         { topic: owned.topic, partition: owned.partition, records },
         { append: (out) => void staged.push(...out) },
       );
+      const perRecord = (performance.now() - started) / records.length;
+      this.#msPerRecord = this.#msPerRecord === 0 ? perRecord : 0.8 * this.#msPerRecord + 0.2 * perRecord;
     } catch (err) {
       this.#backOff(k, owned, err);
       return undefined;

@@ -37,6 +37,9 @@ export function mergeAccount(row: AccountRow, change: AccountChange): AccountRow
   };
 }
 
+/** The event types projectEvents reads; the rest are skipped undecoded. */
+export const PROJECTED_TYPES = ['BankAccountTokenized', 'BankAccountUpdated', 'EscrowReleased'] as const;
+
 export async function projectEvents(
   store: ReadStore,
   records: readonly EventRecord[],

@@ -35,7 +35,7 @@ export class CardVault {
   /** Keeps the vault up to date; version = aggregate version, so redelivery writes nothing new. */
   async run(): Promise<Subscription> {
     return await this.bus.consume(
-      { groupId: 'paystream-escrow-vault', topics: [TOPICS.events] },
+      { groupId: 'paystream-escrow-vault', topics: [TOPICS.events], types: ['CardTokenized'] },
       async (records) => {
         for (const { envelope: e } of records) {
           if (e.type !== 'CardTokenized') continue;
