@@ -34,7 +34,7 @@ describe('paystream bench --json', () => {
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0]!) as Record<string, unknown> & {
       fixedRate: { sent: number; unsent: number; accepted: number; targetPerSecond: number };
-      maxRate: { accepted: number; decided: number };
+      maxRate: { accepted: number; decided: number; decisions: Record<string, number> };
     };
     expect(report.engine).toBe('embedded');
     for (const field of [
@@ -55,6 +55,8 @@ describe('paystream bench --json', () => {
     expect(report.fixedRate.sent).toBeGreaterThan(0);
     expect(report.fixedRate.accepted).toBe(report.fixedRate.sent);
     expect(report.maxRate.decided).toBe(report.maxRate.accepted);
+    // Bench customers are allow-listed: every payment is scored, then takes the full hold path.
+    expect(report.maxRate.decisions).toEqual({ held: report.maxRate.decided });
     expect(typeof report.ratioToCeiling).toBe('number');
   }, 90_000);
 });

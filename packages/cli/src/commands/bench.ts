@@ -11,16 +11,26 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TenantDirectory } from '@paystream/auth';
+import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { PaystreamError } from '@paystream/core';
-import { isPayment, type PaymentState } from '@paystream/escrow';
-import { createReadQueries, type ReadQueries } from '@paystream/projections';
-import { type Config, loadConfig } from '@paystream/runtime';
+import { createReadQueries } from '@paystream/projections';
 import Fastify from 'fastify';
 import { runServices } from '../compose.js';
 import { availableServices } from '../services.js';
+import {
+  allInOneConfig,
+  apiKeys,
+  type EngineChoice,
+  engineOption,
+  intOption,
+  newApiKey,
+  pool,
+} from './all-in-one.js';
+import { allowListBenchCustomers } from './bench-fraud-rules.js';
 import { type LoadResult, runLoad } from './bench-load.js';
 import { perSecond, ratio, round, summarize } from './bench-stats.js';
+import { cardNumber } from './card-numbers.js';
+import { DecisionTracker } from './decision-tracker.js';
 
 export interface BenchOptions {
   readonly json: boolean;
@@ -28,15 +38,17 @@ export interface BenchOptions {
   readonly rate: number;
   /** Seconds of each of the fixed-rate and maximum-rate phases. */
   readonly duration: number;
-  readonly engine: 'embedded' | 'kafka';
+  readonly engine: EngineChoice;
   /** Requests in flight in the maximum-rate phases. */
   readonly concurrency: number;
   /** Customers, each with its own card, the payments are spread over. */
   readonly customers: number;
+  /** Let the fraud model decide (it declines the bench's velocity); default: allow-listed. */
+  readonly fraudDecides: boolean;
 }
 
 export interface BenchReport {
-  readonly engine: 'embedded' | 'kafka';
+  readonly engine: EngineChoice;
   readonly endToEndPerSecond: number | null;
   readonly ingestP50Ms: number | null;
   readonly ingestP95Ms: number | null;
@@ -52,121 +64,7 @@ export interface BenchReport {
 const DEFAULT_CUSTOMERS = 500;
 /** The ingest routes allow 10,000 requests a minute per key; the load is spread over keys. */
 const KEYS = 64;
-const POLL_MS = 200;
 const REQUEST_TIMEOUT_MS = 30_000;
-
-/** Still on the way to a decision (as POST /v1/payments?wait sees it); review counts as decided. */
-function decidedStatus(state: PaymentState): string | null {
-  if (!isPayment(state)) return null;
-  if (state.status === 'pending' && state.pendingStep === 'review') return 'review';
-  if (state.status === 'pending' || state.status === 'authorized') return null;
-  return state.status;
-}
-
-/**
- * Follows accepted payments until the read model shows them decided. Checks from the oldest
- * undecided one forwards and stops a sweep after a run of undecided ones, so a sweep costs
- * about what was decided since the last one.
- */
-class DecisionTracker {
-  #pending: string[] = [];
-  decided = 0;
-  lastDecidedAt = 0;
-  readonly statuses: Record<string, number> = {};
-
-  constructor(
-    private readonly queries: ReadQueries,
-    private readonly tenantId: string,
-  ) {}
-
-  add(ids: readonly string[]): void {
-    for (const id of ids) this.#pending.push(id);
-  }
-
-  get pending(): number {
-    return this.#pending.length;
-  }
-
-  async sweep(maxChecks = 20_000, maxUndecidedRun = 500): Promise<void> {
-    const keep: string[] = [];
-    let i = 0;
-    let run = 0;
-    for (; i < this.#pending.length && i < maxChecks && run < maxUndecidedRun; i++) {
-      const id = this.#pending[i]!;
-      const ref = await this.queries.payment(this.tenantId, id);
-      const status = ref ? decidedStatus(ref.state) : null;
-      if (status === null) {
-        keep.push(id);
-        run++;
-      } else {
-        this.decided++;
-        this.statuses[status] = (this.statuses[status] ?? 0) + 1;
-        this.lastDecidedAt = performance.now();
-        run = 0;
-      }
-    }
-    this.#pending = keep.concat(this.#pending.slice(i));
-  }
-
-  /** Sweeps every POLL_MS until `untilDone()` holds and nothing is pending, or the deadline passes. */
-  async follow(untilDone: () => boolean, deadline: number): Promise<void> {
-    for (;;) {
-      await this.sweep();
-      if (untilDone() && this.#pending.length === 0) return;
-      if (performance.now() > deadline) return;
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  }
-}
-
-function luhnCheckDigit(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
-
-/** A distinct Luhn-valid Visa-like number per customer (none of the simulator's special cards). */
-function cardNumber(i: number): string {
-  const body = `4716${String(i).padStart(11, '0')}`;
-  return body + luhnCheckDigit(body);
-}
-
-async function pool<T>(items: readonly T[], n: number, f: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      for (let i = next++; i < items.length; i = next++) await f(items[i]!);
-    }),
-  );
-}
-
-function benchConfig(engine: BenchOptions['engine'], dataDir: string, apiKey: string): Config {
-  const env = {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    PAYSTREAM_API_KEY: apiKey,
-  };
-  if (engine === 'embedded') {
-    return loadConfig({ ...env, KAFKA_BROKERS: '', PAYSTREAM_DATA: dataDir });
-  }
-  const config = loadConfig({ ...env, PAYSTREAM_DATA: process.env.PAYSTREAM_DATA || dataDir });
-  if (config.mode !== 'kafka') {
-    throw new PaystreamError(
-      'invalid_config',
-      '--engine kafka needs the Kafka-mode variables (KAFKA_BROKERS, KMS_KEY_ID, S3_BUCKET, …)',
-    );
-  }
-  return config;
-}
 
 /** A no-op fastify route: JSON in, JSON out, nothing else — the most this machine serves. */
 async function ceilingServer() {
@@ -174,6 +72,22 @@ async function ceilingServer() {
   app.post('/noop', async () => ({ ok: true }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, close: () => app.close() };
+}
+
+/**
+ * How long the server's event loop (every service shares it in the all-in-one) was blocked:
+ * a request waits at least that long, whatever the route does.
+ */
+function loopDelay() {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  return {
+    stop: () => {
+      h.disable();
+      const ms = (ns: number) => round(ns / 1e6, 1);
+      return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+    },
+  };
 }
 
 /** Progress goes to stderr, so `--json` leaves exactly one JSON object on stdout. */
@@ -195,19 +109,30 @@ function loadFigures(r: LoadResult) {
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const durationMs = options.duration * 1000;
   const dataDir = mkdtempSync(join(tmpdir(), 'paystream-bench-'));
-  const apiKey = `psk_bench_${randomBytes(16).toString('hex')}`;
+  const apiKey = newApiKey('bench');
   const runId = randomBytes(4).toString('hex');
-  const config = benchConfig(options.engine, dataDir, apiKey);
+  // Kafka mode keeps PAYSTREAM_DATA when set (its engines are the servers, not this dir).
+  const config = allInOneConfig(
+    options.engine,
+    options.engine === 'kafka' ? process.env.PAYSTREAM_DATA || dataDir : dataDir,
+    apiKey,
+  );
+  const customerId = (i: number) => `cus_bench_${runId}_${i}`;
+  const restoreRules = options.fraudDecides
+    ? () => {}
+    : allowListBenchCustomers(
+        dataDir,
+        Array.from({ length: options.customers }, (_, i) => customerId(i)),
+      );
   say(`starting the all-in-one (${config.mode})`);
-  const running = await runServices(config, availableServices());
+  let running: Awaited<ReturnType<typeof runServices>>;
   try {
-    const directory = new TenantDirectory(running.engines.readStore);
-    const keys = [apiKey];
-    for (let i = 1; i < KEYS; i++) {
-      const k = `psk_bench_${runId}_${i}_${randomBytes(8).toString('hex')}`;
-      await directory.addKey('default', k, ['read', 'write'], 'bench');
-      keys.push(k);
-    }
+    running = await runServices(config, availableServices());
+  } finally {
+    restoreRules();
+  }
+  try {
+    const keys = await apiKeys(running, apiKey, KEYS, 'bench', runId);
     const queries = createReadQueries(running.engines);
 
     say(`creating ${options.customers} customers and cards`);
@@ -220,7 +145,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           method: 'POST',
           headers: { authorization: `Bearer ${keys[i % keys.length]}`, 'content-type': 'application/json' },
           body: JSON.stringify({
-            customerId: `cus_bench_${i}`,
+            customerId: customerId(i),
             number: cardNumber(i),
             expMonth: 12,
             expYear: 2035,
@@ -231,7 +156,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         if (res.status !== 201 || !body.id) {
           throw new PaystreamError('bench_failed', `card ${i}: ${res.status} ${body.message ?? ''}`);
         }
-        customers.push({ customerId: `cus_bench_${i}`, cardId: body.id });
+        customers.push({ customerId: customerId(i), cardId: body.id });
       },
     );
 
@@ -259,7 +184,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     say(`(a) fixed rate: ${options.rate}/s for ${options.duration} s`);
     const fixedTracker = new DecisionTracker(queries, 'default');
+    const fixedLoop = loopDelay();
     const fixed = await load('fixed', 'fixed', durationMs, (ids) => fixedTracker.add(ids));
+    const fixedLoopDelay = fixedLoop.stop();
     const latency = summarize(fixed.latenciesMs);
     await fixedTracker.follow(() => true, performance.now() + Math.max(30_000, 2 * durationMs));
 
@@ -268,10 +195,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     let driving = true;
     const started = performance.now();
     const following = tracker.follow(() => !driving, started + durationMs + Math.max(60_000, 2 * durationMs));
+    const maxLoop = loopDelay();
+    const eluBefore = perf.eventLoopUtilization();
     const max = await load('max', 'max', durationMs, (ids) => tracker.add(ids));
+    const maxLoopDelay = maxLoop.stop();
     driving = false;
     const driveEnd = performance.now();
     await following;
+    const elu = perf.eventLoopUtilization(eluBefore);
     const endToEndMs = tracker.lastDecidedAt > 0 ? tracker.lastDecidedAt - started : 0;
     const endToEndPerSecond = perSecond(tracker.decided, endToEndMs);
 
@@ -312,6 +243,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         ingestMeanMs: round(latency.mean, 2),
         ingestMaxMs: round(latency.max, 2),
         maxScheduleLagMs: round(fixed.maxLagMs, 2),
+        eventLoopDelayMs: fixedLoopDelay,
         decided: fixedTracker.decided,
         undecided: fixedTracker.pending,
         decisions: fixedTracker.statuses,
@@ -327,6 +259,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         decisions: tracker.statuses,
         endToEndS: round(endToEndMs / 1000, 2),
         drainAfterLoadS: round(Math.max(0, tracker.lastDecidedAt - driveEnd) / 1000, 2),
+        eventLoopDelayMs: maxLoopDelay,
+        // Every service shares the main thread: its busy time per decided payment is the cost
+        // of one payment across ingest, fraud, escrow and projections (less noisy than rates).
+        mainThreadUtilization: round(elu.utilization, 3),
+        mainThreadMsPerPayment: tracker.decided > 0 ? round(elu.active / tracker.decided, 3) : null,
       },
       ceiling: { concurrency: options.concurrency, ...loadFigures(ceiling) },
       machine: {
@@ -347,6 +284,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 function table(r: BenchReport): string {
   const f = r.fixedRate;
   const m = r.maxRate;
+  const loop = (d: unknown) => {
+    const { p99, max } = d as { p99: number; max: number };
+    return `${p99} / ${max} ms`;
+  };
   const rows: [string, string][] = [
     ['engine', r.engine],
     [
@@ -357,6 +298,7 @@ function table(r: BenchReport): string {
       '    ingest p50 / p95 / p99',
       `${r.ingestP50Ms} / ${r.ingestP95Ms} / ${r.ingestP99Ms} ms (max ${f.ingestMaxMs} ms)`,
     ],
+    ['    event loop blocked p99 / max', `${loop(f.eventLoopDelayMs)}`],
     [
       '(b) max rate accepted',
       `${m.acceptedPerSecond}/s (${m.accepted} in ${m.elapsedS} s, ${m.concurrency} in flight)`,
@@ -364,6 +306,11 @@ function table(r: BenchReport): string {
     [
       '    end to end (decided, read model)',
       `${r.endToEndPerSecond}/s (${m.decided} in ${m.endToEndS} s; ${JSON.stringify(m.decisions)})`,
+    ],
+    ['    event loop blocked p99 / max', `${loop(m.eventLoopDelayMs)}`],
+    [
+      '    main thread busy per payment',
+      `${m.mainThreadMsPerPayment} ms (utilization ${m.mainThreadUtilization})`,
     ],
     ['(c) ceiling (no-op fastify)', `${r.ceilingPerSecond}/s`],
     ['end to end / ceiling', String(r.ratioToCeiling)],
@@ -380,25 +327,16 @@ export function parseBenchOptions(raw: {
   engine?: string;
   concurrency?: string;
   customers?: string;
+  fraudDecides?: boolean;
 }): BenchOptions {
-  const int = (name: string, v: string | undefined, dflt: number, min: number, max: number): number => {
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < min || n > max) {
-      throw new PaystreamError('invalid_option', `--${name} must be an integer from ${min} to ${max}`, name);
-    }
-    return n;
-  };
-  const engine = raw.engine ?? (process.env.KAFKA_BROKERS ? 'kafka' : 'embedded');
-  if (engine !== 'embedded' && engine !== 'kafka') {
-    throw new PaystreamError('invalid_option', '--engine must be embedded or kafka', 'engine');
-  }
+  const engine = engineOption(raw.engine);
   return {
     json: raw.json ?? false,
-    rate: int('rate', raw.rate, 1_000, 1, 100_000),
-    duration: int('duration', raw.duration, 10, 1, 600),
-    concurrency: int('concurrency', raw.concurrency, 64, 1, 1_024),
-    customers: int('customers', raw.customers, DEFAULT_CUSTOMERS, 1, 100_000),
+    rate: intOption('rate', raw.rate, 1_000, 1, 100_000),
+    duration: intOption('duration', raw.duration, 10, 1, 600),
+    concurrency: intOption('concurrency', raw.concurrency, 64, 1, 1_024),
+    customers: intOption('customers', raw.customers, DEFAULT_CUSTOMERS, 1, 100_000),
+    fraudDecides: raw.fraudDecides ?? false,
     engine,
   };
 }
