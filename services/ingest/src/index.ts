@@ -13,4 +13,4 @@ export {
 export { createIngestService, type IngestDeps, type IngestOptions } from './service.js';
 export { brandOf, CARD_BRANDS, type CardBrand } from './tokenize/brands.js';
 export { bankAccountNumberAad, cardNumberAad } from './tokenize/format.js';
-export { isLuhnValid } from './tokenize/luhn.js';
+export { isLuhnValid, luhnCheckDigit } from './tokenize/luhn.js';

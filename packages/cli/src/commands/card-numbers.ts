@@ -2,26 +2,14 @@
 // test cards (DESIGN §5), so the payment network approves them unless a test card is meant.
 
 import { TEST_CARDS } from '@paystream/escrow';
+import { luhnCheckDigit } from '@paystream/ingest';
 
 const SPECIAL: ReadonlySet<string> = new Set(Object.values(TEST_CARDS));
-
-export function luhnCheckDigit(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
 
 /** A distinct Luhn-valid Visa-like number per customer (none of the simulator's special cards). */
 export function cardNumber(i: number): string {
   const body = `4716${String(i).padStart(11, '0')}`;
-  return body + luhnCheckDigit(body);
+  return `${body}${luhnCheckDigit(body)}`;
 }
 
 /** True for the simulator's documented test cards, which approve, decline or flag on purpose. */

@@ -42,7 +42,7 @@ export class DecisionTracker {
     return this.#pending.length;
   }
 
-  async sweep(maxChecks = 20_000, maxUndecidedRun = 500): Promise<void> {
+  async sweep(maxChecks = 20_000, maxUndecidedRun = 64): Promise<void> {
     const keep: string[] = [];
     let i = 0;
     let run = 0;

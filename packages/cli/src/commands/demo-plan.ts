@@ -12,7 +12,8 @@ import {
   type LabelledPayment,
   Prng,
 } from '@paystream/fraud';
-import { isTestCard, luhnCheckDigit } from './card-numbers.js';
+import { luhnCheckDigit } from '@paystream/ingest';
+import { isTestCard } from './card-numbers.js';
 
 /** What the marketplace does with a held payment. */
 export const ESCROW_ACTIONS = [
@@ -139,7 +140,7 @@ function generatedPayments(seed: number, count: number): { records: LabelledPaym
 function numberFor(bin: string, ordinal: number): string {
   for (let n = ordinal; ; n += 1_000_000) {
     const body = `${bin}${String(n).padStart(9, '0')}`;
-    const number = body + luhnCheckDigit(body);
+    const number = `${body}${luhnCheckDigit(body)}`;
     if (!isTestCard(number)) return number;
   }
 }
