@@ -1,3 +1,3 @@
 export { DynamoDbReadStore, type DynamoDbReadStoreOptions } from './dynamodb.js';
 export * from './port.js';
-export { SqliteReadStore, type SqliteReadStoreOptions } from './sqlite.js';
+export { type RowDiff, SqliteReadStore, type SqliteReadStoreOptions } from './sqlite.js';

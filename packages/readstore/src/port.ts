@@ -49,6 +49,13 @@ export interface VersionedItem {
   version: number;
 }
 
+/** An item as a store holds it (see ReadStore.scanText). */
+export interface StoredItem {
+  readonly key: KeyValue[];
+  readonly version: number;
+  readonly json: string;
+}
+
 export interface QueryOptions {
   /** Query a secondary index instead of the table's own key. */
   index?: string;
@@ -106,6 +113,12 @@ export interface ReadStore {
   bulkLoad?(table: TableDef, items: readonly VersionedItem[]): Promise<void>;
   /** Every item with its version, in key order, for replay comparison. Bounded by maxItems. */
   scan(table: TableDef, maxItems?: number): Promise<VersionedItem[]>;
+  /**
+   * Optional: scan without parsing — every item's key values, version and JSON text as stored
+   * (canonical JSON, as validateItem writes it), in key order. Lets a comparison of two stores
+   * compare texts and parse only the items whose texts differ.
+   */
+  scanText?(table: TableDef, maxItems?: number): Promise<StoredItem[]>;
   close(): Promise<void>;
 }
 
@@ -199,31 +212,57 @@ function invalidItem(message: string, field?: string): PaystreamError {
   return new PaystreamError('invalid_item', message, field);
 }
 
+/**
+ * Checks that `value` is plain JSON with safe-integer numbers. The path of the offending value
+ * (`item.a[2].b`) is only spelled out when a check fails: building it for every attribute cost
+ * more than the checks themselves on replay's bulk loads.
+ */
 function checkJson(value: unknown, path: string, depth: number): void {
-  if (depth > 32) throw invalidItem(`${path} is nested too deeply`, path);
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) {
-      throw invalidItem(
-        `${path} must be a safe integer; read models hold no floats (money is minor units)`,
-        path,
+  walkJson(value, depth, path, []);
+}
+
+function failJson(root: string, trail: readonly (string | number)[], message: (at: string) => string): never {
+  let at = root;
+  for (const step of trail) at += typeof step === 'number' ? `[${step}]` : `.${step}`;
+  throw invalidItem(message(at), at);
+}
+
+function walkJson(v: unknown, depth: number, root: string, trail: (string | number)[]): void {
+  if (depth > 32) failJson(root, trail, (at) => `${at} is nested too deeply`);
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) {
+      failJson(
+        root,
+        trail,
+        (at) => `${at} must be a safe integer; read models hold no floats (money is minor units)`,
       );
     }
     return;
   }
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) checkJson(v, `${path}[${i}]`, depth + 1);
-    return;
-  }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === '') throw invalidItem(`${path} has an empty attribute name`, path);
-      if (v === undefined) continue;
-      checkJson(v, `${path}.${k}`, depth + 1);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      trail.push(i);
+      walkJson(v[i], depth + 1, root, trail);
+      trail.pop();
     }
     return;
   }
-  throw invalidItem(`${path} is not a JSON value`, path);
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (k === '') failJson(root, trail, (at) => `${at} has an empty attribute name`);
+      const x = o[k];
+      if (x === undefined) continue;
+      // Strings, booleans and null need no descent unless they sit too deep.
+      if ((typeof x === 'string' || typeof x === 'boolean' || x === null) && depth < 32) continue;
+      trail.push(k);
+      walkJson(x, depth + 1, root, trail);
+      trail.pop();
+    }
+    return;
+  }
+  failJson(root, trail, (at) => `${at} is not a JSON value`);
 }
 
 function checkKeyValue(a: Attr, value: unknown, what: string): KeyValue {
@@ -257,18 +296,24 @@ export function indexKeyOf(ix: IndexDef, item: Item): KeyValue[] | null {
 
 /** Validates an item and returns its canonical JSON text. */
 export function validateItem(table: TableDef, item: Item): string {
+  return validated(table, item).json;
+}
+
+/** validateItem, also returning the item's key (keyOf), which bulk loads need as well. */
+function validated(table: TableDef, item: Item): { json: string; key: KeyValue[] } {
   if (typeof item !== 'object' || item === null || Array.isArray(item))
     throw invalidItem('item must be an object');
   for (const k of Object.keys(item)) {
     if (k.startsWith('__')) throw invalidItem(`attribute names starting with __ are reserved: ${k}`, k);
   }
   checkJson(item, 'item', 0);
-  keyOf(table, item);
+  const key = keyOf(table, item);
   for (const ix of table.indexes) indexKeyOf(ix, item);
   const json = JSON.stringify(canonical(item));
-  if (Buffer.byteLength(json, 'utf8') > MAX_ITEM_BYTES)
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short texts need no byte count.
+  if (json.length * 3 > MAX_ITEM_BYTES && Buffer.byteLength(json, 'utf8') > MAX_ITEM_BYTES)
     throw invalidItem(`item exceeds ${MAX_ITEM_BYTES} bytes`);
-  return json;
+  return { json, key };
 }
 
 export function assertVersion(version: number): void {
@@ -333,22 +378,23 @@ export function assertBulkLoad(table: TableDef, items: readonly VersionedItem[])
       'items',
     );
   }
-  const seen = new Set<string>();
-  const out: ValidatedItem[] = [];
-  for (const v of items) {
-    const json = validateItem(table, v.item);
+  // Keys of one attribute are told apart by value (a table's key attribute has one type).
+  const seen = new Set<KeyValue>();
+  const out: ValidatedItem[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i]!;
+    const { json, key } = validated(table, v.item);
     assertVersion(v.version);
-    const key = keyOf(table, v.item);
-    const id = JSON.stringify(key);
+    const id = key.length === 1 ? key[0]! : JSON.stringify(key);
     if (seen.has(id)) {
       throw new PaystreamError(
         'duplicate_item_in_bulk_load',
-        `a bulk load may hold each item once (${table.name} ${id})`,
+        `a bulk load may hold each item once (${table.name} ${JSON.stringify(key)})`,
         'items',
       );
     }
     seen.add(id);
-    out.push({ key, json, version: v.version });
+    out[i] = { key, json, version: v.version };
   }
   return out;
 }
@@ -455,13 +501,46 @@ export function canonical<T extends JsonValue>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => canonical(v)) as T;
   if (value !== null && typeof value === 'object') {
     const out: { [k: string]: JsonValue } = {};
-    for (const k of Object.keys(value).sort()) {
+    for (const k of sortedKeys(value)) {
       const v = (value as { [k: string]: JsonValue })[k];
       if (v !== undefined) out[k] = canonical(v);
     }
     return out as T;
   }
   return value;
+}
+
+/**
+ * Attribute orders seen before and their sorted orders, by first attribute. Items of one table
+ * come in a handful of orders (the projections build them with literals), so sorting each one's
+ * keys again was a third of canonical(). Bounded: user-defined maps (payment metadata) bring
+ * orders of their own, and past the bounds keys are simply sorted.
+ */
+const SORTED_ORDERS = new Map<string, { keys: string[]; sorted: string[] }[]>();
+const MAX_ORDER_FIRST_KEYS = 256;
+const MAX_ORDERS_PER_FIRST_KEY = 8;
+const MAX_ORDER_KEYS = 64;
+
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  const n = keys.length;
+  if (n < 2) return keys;
+  if (n > MAX_ORDER_KEYS) return keys.sort();
+  const first = keys[0]!;
+  let known = SORTED_ORDERS.get(first);
+  if (known !== undefined) {
+    next: for (const order of known) {
+      if (order.keys.length !== n) continue;
+      for (let i = 1; i < n; i++) if (order.keys[i] !== keys[i]) continue next;
+      return order.sorted;
+    }
+  } else if (SORTED_ORDERS.size < MAX_ORDER_FIRST_KEYS) {
+    known = [];
+    SORTED_ORDERS.set(first, known);
+  }
+  const sorted = [...keys].sort();
+  if (known !== undefined && known.length < MAX_ORDERS_PER_FIRST_KEY) known.push({ keys, sorted });
+  return sorted;
 }
 
 /** DynamoDB's key order: numbers numerically, strings by UTF-8 bytes (SQLite BINARY agrees). */

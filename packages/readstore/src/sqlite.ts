@@ -5,7 +5,9 @@
 // Key columns are declared without a type so SQLite keeps values as given: numbers compare as
 // numbers and text compares by bytes (BINARY), which is DynamoDB's order too.
 
-import { PaystreamError } from '@paystream/core';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { invariant, PaystreamError } from '@paystream/core';
 import Database from 'better-sqlite3';
 import {
   assertBulkLoad,
@@ -29,6 +31,7 @@ import {
   type Page,
   type QueryOptions,
   type ReadStore,
+  type StoredItem,
   scanTooLarge,
   skConditionOf,
   type TableDef,
@@ -36,13 +39,37 @@ import {
   validateItem,
   type WriteOp,
 } from './port.js';
+import { SqliteBulkWriter } from './sqlite-writer.js';
 
 export interface SqliteReadStoreOptions {
   /** Database file, or ':memory:'. */
   filename: string;
   /** Prefix for every table name, so a replay can build into a fresh namespace. */
   prefix?: string;
+  /**
+   * A database built from elsewhere and thrown away if the build fails (a replay namespace, a
+   * new file): its rollback journal is kept in memory and nothing is fsynced while it is
+   * written; close() fsyncs the file once. A crash mid-build can leave the file corrupt, which
+   * is why only a new, disposable file may be opened this way.
+   */
+  scratch?: boolean;
+  /**
+   * Run bulkLoad's inserts on a writer thread (sqlite-writer.ts): bulkLoad validates and
+   * serializes on the calling thread and resolves once the thread has written the items;
+   * every other call first waits for the loads in flight.
+   */
+  writerThread?: boolean;
 }
+
+/** A row that differs between two stores (SqliteReadStore.diffRows); null: absent on that side. */
+export interface RowDiff {
+  readonly key: KeyValue[];
+  readonly here: StoredItem | null;
+  readonly there: StoredItem | null;
+}
+
+/** Page cache of a scratch database while it is built (KiB): the B-trees being filled stay in memory. */
+const SCRATCH_CACHE_KIB = 64 * 1024;
 
 /** Thrown inside a transaction to roll it back when a version check fails. */
 class StaleWrite extends Error {}
@@ -62,14 +89,30 @@ export class SqliteReadStore implements ReadStore {
   readonly #prefix: string;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #meta: string;
+  readonly #filename: string;
+  readonly #scratch: boolean;
+  readonly #writer: SqliteBulkWriter | null;
+  readonly #layouts = new Map<TableDef, Layout>();
 
   constructor(opts: SqliteReadStoreOptions) {
     this.#prefix = assertPrefix(opts.prefix ?? '');
+    this.#filename = opts.filename;
+    this.#scratch = opts.scratch ?? false;
     this.#db = new Database(opts.filename);
-    this.#db.pragma('journal_mode = WAL');
-    // Read models are rebuilt from the log after an OS crash, so NORMAL's durability suffices.
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('busy_timeout = 5000');
+    const pragmas = this.#scratch
+      ? // Rollback still works (transactWrite relies on it); durability comes from close().
+        ['journal_mode = MEMORY', 'synchronous = OFF', `cache_size = -${SCRATCH_CACHE_KIB}`]
+      : // Read models are rebuilt from the log after an OS crash, so NORMAL's durability suffices.
+        ['journal_mode = WAL', 'synchronous = NORMAL'];
+    for (const p of [...pragmas, 'busy_timeout = 5000']) this.#db.pragma(p);
+    const shared = opts.filename !== ':memory:' && opts.filename !== '';
+    if (opts.writerThread === true && !shared) {
+      throw new PaystreamError('invalid_config', 'a writer thread needs a database file', 'writerThread');
+    }
+    this.#writer =
+      opts.writerThread === true
+        ? new SqliteBulkWriter(opts.filename, [...pragmas, 'busy_timeout = 5000'])
+        : null;
     this.#meta = `${this.#prefix}readstore_tables`;
     this.#db.exec(
       `CREATE TABLE IF NOT EXISTS ${q(this.#meta)} (name TEXT PRIMARY KEY, definition TEXT NOT NULL)`,
@@ -77,6 +120,8 @@ export class SqliteReadStore implements ReadStore {
   }
 
   #layout(def: TableDef): Layout {
+    const known = this.#layouts.get(def);
+    if (known !== undefined) return known;
     const keyCols = def.sk ? ['k_pk', 'k_sk'] : ['k_pk'];
     const indexCols = new Map<string, { pk: string; sk?: string }>();
     const writeCols = [...keyCols];
@@ -86,7 +131,18 @@ export class SqliteReadStore implements ReadStore {
       writeCols.push(cols.pk, ...(cols.sk ? [cols.sk] : []));
     }
     writeCols.push('version', 'item');
-    return { table: `${this.#prefix}${def.name}`, keyCols, indexCols, writeCols };
+    const layout = { table: `${this.#prefix}${def.name}`, keyCols, indexCols, writeCols };
+    this.#layouts.set(def, layout);
+    return layout;
+  }
+
+  /**
+   * Waits for the writer thread's loads in flight, so this connection sees (and never races)
+   * them. Callers skip the await when there is no writer thread: a store without one runs each
+   * call's SQL as it is made, as it always has.
+   */
+  async #settled(): Promise<void> {
+    if (this.#writer !== null) await this.#writer.drain();
   }
 
   #stmt(sql: string): Database.Statement {
@@ -110,6 +166,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async ensureTables(defs: readonly TableDef[]): Promise<void> {
+    if (this.#writer !== null) await this.#settled();
     this.#db.transaction(() => {
       for (const def of defs) {
         const l = this.#layout(def);
@@ -145,6 +202,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async dropTables(defs: readonly TableDef[]): Promise<void> {
+    if (this.#writer !== null) await this.#settled();
     this.#statements.clear();
     this.#db.transaction(() => {
       for (const def of defs) {
@@ -156,6 +214,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async get(table: TableDef, key: KeyInput): Promise<Item | null> {
+    if (this.#writer !== null) await this.#settled();
     const l = this.#layout(table);
     const k = keyOf(table, key);
     const where = l.keyCols.map((c) => `${q(c)} = ?`).join(' AND ');
@@ -191,14 +250,17 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async putIfNewer(table: TableDef, item: Item, version: number): Promise<boolean> {
+    if (this.#writer !== null) await this.#settled();
     return this.#put(table, item, version);
   }
 
   async delete(table: TableDef, key: KeyInput): Promise<void> {
+    if (this.#writer !== null) await this.#settled();
     this.#delete(table, key);
   }
 
   async transactWrite(ops: readonly WriteOp[]): Promise<boolean> {
+    if (this.#writer !== null) await this.#settled();
     assertTransaction(ops);
     try {
       this.#db.transaction(() => {
@@ -214,31 +276,62 @@ export class SqliteReadStore implements ReadStore {
     }
   }
 
-  /** One prepared INSERT OR REPLACE in one transaction; every item validated once, up front. */
+  /**
+   * One prepared INSERT OR REPLACE in one transaction; every item validated (and serialized)
+   * once, up front. With a writer thread, the rows are handed to it, flattened, and the call
+   * resolves once they are written.
+   */
   async bulkLoad(table: TableDef, items: readonly VersionedItem[]): Promise<void> {
+    const l = this.#layout(table);
+    const sql = `INSERT OR REPLACE INTO ${q(l.table)} (${l.writeCols.map(q).join(', ')}) VALUES (${l.writeCols.map(() => '?').join(', ')})`;
     const valid = assertBulkLoad(table, items);
     if (valid.length === 0) return;
-    const l = this.#layout(table);
-    const insert = this.#stmt(
-      `INSERT OR REPLACE INTO ${q(l.table)} (${l.writeCols.map(q).join(', ')}) VALUES (${l.writeCols.map(() => '?').join(', ')})`,
-    );
+    if (this.#writer !== null) {
+      // Every column but the item's JSON as values, the JSON texts as one buffer of UTF-8 (moved
+      // to the thread, not copied; the thread binds each as text).
+      const width = l.writeCols.length - 1;
+      const values: (KeyValue | null)[] = new Array(valid.length * width);
+      let bytes = 0;
+      for (const v of valid) bytes += Buffer.byteLength(v.json, 'utf8');
+      const json = Buffer.allocUnsafeSlow(bytes);
+      const ends = new Float64Array(valid.length);
+      let at = 0;
+      let end = 0;
+      for (let i = 0; i < valid.length; i++) {
+        const v = valid[i]!;
+        for (const k of v.key) values[at++] = k;
+        for (const ix of table.indexes) {
+          const ik = indexKeyOf(ix, items[i]!.item);
+          values[at++] = ik ? ik[0]! : null;
+          if (ix.sk) values[at++] = ik ? ik[1]! : null;
+        }
+        values[at++] = v.version;
+        end += json.write(v.json, end, 'utf8');
+        ends[i] = end;
+      }
+      invariant(at === values.length && end === bytes, 'every row has one value per column');
+      await this.#writer.insert(sql, width, values, json, ends);
+      return;
+    }
+    const insert = this.#stmt(sql);
     this.#db.transaction(() => {
       for (let i = 0; i < valid.length; i++) {
         const v = valid[i]!;
         const item = items[i]!.item;
-        const values: (KeyValue | null)[] = [...v.key];
+        const values: (KeyValue | null)[] = v.key; // keyOf's own array, extended in place
         for (const ix of table.indexes) {
           const ik = indexKeyOf(ix, item);
           values.push(ik ? ik[0]! : null);
           if (ix.sk) values.push(ik ? ik[1]! : null);
         }
         values.push(v.version, v.json);
-        insert.run(...values);
+        insert.run(values);
       }
     })();
   }
 
   async query(table: TableDef, opts: QueryOptions): Promise<Page> {
+    if (this.#writer !== null) await this.#settled();
     assertLimit(opts.limit);
     const l = this.#layout(table);
     const ix: IndexDef | undefined = opts.index === undefined ? undefined : findIndex(table, opts.index);
@@ -292,6 +385,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async scan(table: TableDef, maxItems = DEFAULT_SCAN_MAX_ITEMS): Promise<VersionedItem[]> {
+    if (this.#writer !== null) await this.#settled();
     assertScanBound(maxItems);
     const l = this.#layout(table);
     const rows = this.#stmt(
@@ -301,8 +395,103 @@ export class SqliteReadStore implements ReadStore {
     return rows.map((r) => ({ item: JSON.parse(r.item) as Item, version: r.version }));
   }
 
+  async scanText(table: TableDef, maxItems = DEFAULT_SCAN_MAX_ITEMS): Promise<StoredItem[]> {
+    if (this.#writer !== null) await this.#settled();
+    assertScanBound(maxItems);
+    const l = this.#layout(table);
+    const rows = this.#stmt(
+      `SELECT ${l.keyCols.map(q).join(', ')}, version, item FROM ${q(l.table)} ORDER BY ${l.keyCols.map(q).join(', ')} LIMIT ?`,
+    )
+      .raw()
+      .all(maxItems + 1) as (KeyValue | number | string)[][];
+    if (rows.length > maxItems) throw scanTooLarge(table, maxItems);
+    const n = l.keyCols.length;
+    return rows.map((r) => ({
+      key: r.slice(0, n) as KeyValue[],
+      version: r[n] as number,
+      json: r[n + 1] as string,
+    }));
+  }
+
+  /**
+   * The rows of `table` that differ between this store and `other` (another SQLite read store,
+   * in its own file or this one): keys only here, only there, or with a different version or
+   * stored text. SQLite compares them itself, with the other file attached to this connection
+   * for the call, so equal rows — nearly all of them, in a replay — never become JavaScript
+   * strings. In key order: this store's side first, then the keys only in `other`.
+   */
+  async diffRows(
+    table: TableDef,
+    other: SqliteReadStore,
+  ): Promise<{ here: number; there: number; rows: RowDiff[] }> {
+    if (this.#writer !== null) await this.#settled();
+    if (other.#writer !== null) await other.#settled();
+    const file = (f: string) => (f === '' || f === ':memory:' ? null : resolve(f));
+    const mine = file(this.#filename);
+    const theirs = file(other.#filename);
+    const shared = mine !== null && mine === theirs;
+    if (!shared && (mine === null || theirs === null)) {
+      throw new PaystreamError('invalid_query', 'diffRows compares stores in database files', 'other');
+    }
+    const here = `main.${q(this.#layout(table).table)}`;
+    const l = other.#layout(table);
+    const schema = shared ? 'main' : 'diff_other';
+    const there = `${schema}.${q(l.table)}`;
+    const keys = l.keyCols.map(q);
+    const on = keys.map((c) => `a.${c} = b.${c}`).join(' AND ');
+    const order = (side: string) => keys.map((c) => `${side}.${c}`).join(', ');
+    const sql =
+      `SELECT 0 AS side, ${order('a')}, a.version, a.item, b.version, b.item FROM ${here} a ` +
+      `LEFT JOIN ${there} b ON ${on} WHERE b.${keys[0]} IS NULL OR a.version <> b.version OR a.item <> b.item ` +
+      `UNION ALL SELECT 1, ${order('b')}, NULL, NULL, b.version, b.item FROM ${there} b ` +
+      `LEFT JOIN ${here} a ON ${on} WHERE a.${keys[0]} IS NULL ORDER BY 1, ${keys.map((_, i) => i + 2).join(', ')}`;
+    if (!shared) this.#db.prepare('ATTACH DATABASE ? AS diff_other').run(theirs);
+    try {
+      const count = (t: string) =>
+        (this.#db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+      const n = keys.length;
+      const rows = (this.#db.prepare(sql).raw().all() as (KeyValue | null)[][]).map((r): RowDiff => {
+        const key = r.slice(1, 1 + n) as KeyValue[];
+        const [hv, hi, tv, ti] = r.slice(1 + n) as [
+          number | null,
+          string | null,
+          number | null,
+          string | null,
+        ];
+        return {
+          key,
+          here: hv === null ? null : { key, version: hv, json: hi! },
+          there: tv === null ? null : { key, version: tv, json: ti! },
+        };
+      });
+      return { here: count(here), there: count(there), rows };
+    } catch (err) {
+      if (err instanceof Error && /no such table/.test(err.message)) {
+        throw new PaystreamError(
+          'table_not_found',
+          'read-model table does not exist; run ensureTables first',
+          'table',
+        );
+      }
+      throw err;
+    } finally {
+      if (!shared) this.#db.prepare('DETACH DATABASE diff_other').run();
+    }
+  }
+
   async close(): Promise<void> {
+    if (this.#writer !== null) await this.#writer.close();
     this.#statements.clear();
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#db.close();
+    if (this.#scratch && this.#filename !== ':memory:' && this.#filename !== '') {
+      // The one fsync of a scratch database (see SqliteReadStoreOptions.scratch).
+      const fd = openSync(this.#filename, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
   }
 }

@@ -64,6 +64,18 @@ describe('EnvelopeCodec', async () => {
     expect(() => codec.decode(bytes)).toThrow(/schema 4242 not loaded/);
   });
 
+  it('decodes a record lying inside a larger buffer, and refuses one cut short or followed by bytes', () => {
+    const e = codec.chain(requested);
+    const bytes = codec.encode(e);
+    // A view into a segment, as replay reads records in place.
+    const segment = Buffer.concat([Buffer.from([9, 9, 9]), bytes, Buffer.from([7])]);
+    const view = segment.subarray(3, 3 + bytes.length);
+    expect(JSON.parse(JSON.stringify(codec.decode(view)))).toEqual(JSON.parse(JSON.stringify(e)));
+    expect(Object.keys(codec.decode(view)).sort()).toEqual(Object.keys(e).sort());
+    expect(() => codec.decode(segment.subarray(3, 3 + bytes.length + 1))).toThrow(/trailing data/);
+    expect(() => codec.decode(bytes.subarray(0, bytes.length - 3))).toThrow(/does not decode/);
+  });
+
   it('refuses an event type with no schema', () => {
     const bogus = { ...codec.chain(requested), type: 'MoneyPrinted' } as unknown as Parameters<
       typeof codec.encode

@@ -2,7 +2,7 @@
 // Avro binary — whichever registry assigned the id, so a record written in embedded mode is
 // readable by any Confluent-aware tool once the schema is registered there.
 
-import { PaystreamError } from '@paystream/core';
+import { invariant, PaystreamError } from '@paystream/core';
 import { type AvroType, avroType } from './avro.js';
 import { type Catalog, ENVELOPE_SUBJECT, loadCatalog } from './catalog.js';
 import { chainHash, type Envelope, GENESIS_HASH, type UnchainedEnvelope } from './envelope.js';
@@ -10,6 +10,21 @@ import type { PayloadType } from './generated/payloads.js';
 import type { SchemaRegistry } from './registry/port.js';
 
 const MAGIC = 0;
+/** The envelope schema's fields, in order: what #fromWire copies. */
+const ENVELOPE_FIELDS = [
+  'eventId',
+  'type',
+  'aggregateId',
+  'aggregateVersion',
+  'tenantId',
+  'occurredAtMs',
+  'causationId',
+  'correlationId',
+  'schemaId',
+  'prevHash',
+  'hash',
+  'payload',
+] as const;
 const HEADER_BYTES = 5;
 
 type WireEnvelope = Omit<Envelope, 'payload'> & { payload: Record<string, unknown> };
@@ -28,6 +43,11 @@ export class EnvelopeCodec {
     this.#payloadTypes = catalog.payloadTypes;
     this.schemaId = schemaId;
     this.#resolvers.set(schemaId, null);
+    const fields = (this.#type as unknown as { fields: { name: string }[] }).fields.map((f) => f.name);
+    invariant(
+      fields.join() === ENVELOPE_FIELDS.join(),
+      `the envelope schema's fields (${fields.join()}) are not the ones #fromWire copies`,
+    );
   }
 
   static async create(registry: SchemaRegistry, catalog: Catalog = loadCatalog()): Promise<EnvelopeCodec> {
@@ -42,16 +62,42 @@ export class EnvelopeCodec {
     return { ...e, payload: { [fq]: e.payload } };
   }
 
+  /**
+   * The envelope as a plain object. Built field by field rather than spread, and the payload's
+   * branch read without Object.entries: replay decodes every event of the log through here, and
+   * the spread and the entries arrays were a third of the decode time. The constructor checks
+   * that these are exactly the envelope schema's fields, so a new field cannot be dropped here.
+   */
   #fromWire(w: WireEnvelope): Envelope {
-    const [fq, payload] = Object.entries(w.payload)[0] ?? [];
-    const type = fq?.split('.').at(-1);
+    const union = w.payload;
+    let fq: string | undefined;
+    for (const k in union) {
+      if (Object.hasOwn(union, k)) {
+        fq = k;
+        break;
+      }
+    }
+    const type = fq === undefined ? undefined : fq.slice(fq.lastIndexOf('.') + 1);
     if (type !== w.type) {
       throw new PaystreamError(
         'corrupt_event',
         `event ${w.eventId}: type ${w.type} does not match its payload ${fq}`,
       );
     }
-    return { ...w, type: type as PayloadType, payload: payload as Envelope['payload'] };
+    return {
+      eventId: w.eventId,
+      type: type as PayloadType,
+      aggregateId: w.aggregateId,
+      aggregateVersion: w.aggregateVersion,
+      tenantId: w.tenantId,
+      occurredAtMs: w.occurredAtMs,
+      causationId: w.causationId,
+      correlationId: w.correlationId,
+      schemaId: w.schemaId,
+      prevHash: w.prevHash,
+      hash: w.hash,
+      payload: union[fq!] as Envelope['payload'],
+    };
   }
 
   /** Avro bytes of `e` with hash and schemaId blanked: the input of the chain hash. */
@@ -86,7 +132,8 @@ export class EnvelopeCodec {
         'record is not in the Confluent wire format (magic byte 0 + schema id)',
       );
     }
-    return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).readUInt32BE(1);
+    // Big-endian u32 read in place (no Buffer view per record on the replay path).
+    return ((buf[1]! << 24) | (buf[2]! << 16) | (buf[3]! << 8) | buf[4]!) >>> 0;
   }
 
   /** Loads the writer schemas of `bufs` so decode() can run synchronously on them. */
@@ -105,10 +152,14 @@ export class EnvelopeCodec {
     if (resolver === undefined) {
       throw new PaystreamError('unknown_schema_id', `schema ${id} not loaded: call prepare() first`);
     }
-    const body = Buffer.from(buf.buffer, buf.byteOffset + HEADER_BYTES, buf.byteLength - HEADER_BYTES);
+    // Decoded in place after the header (no body view); the same checks as fromBuffer.
+    const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     let wire: WireEnvelope;
     try {
-      wire = (resolver ? this.#type.fromBuffer(body, resolver) : this.#type.fromBuffer(body)) as WireEnvelope;
+      const r = resolver ? this.#type.decode(b, HEADER_BYTES, resolver) : this.#type.decode(b, HEADER_BYTES);
+      if (r.offset < 0) throw new Error('truncated buffer');
+      if (r.offset < b.length) throw new Error('trailing data');
+      wire = r.value as WireEnvelope;
     } catch (err) {
       throw new PaystreamError(
         'corrupt_event',

@@ -43,14 +43,39 @@ export interface FlushStats {
 /** Items kept cached across flushes (one partition's working set in replay). */
 const MAX_CACHED_ITEMS = 500_000;
 
-function cacheKey(table: TableDef, key: KeyInput): string {
-  return `${table.name}\u0000${keyOf(table, key).join('\u0000')}`;
+/**
+ * A string that names the item's key within its table, for the maps below. Keys of single
+ * string attributes (nearly all) are used as they are; the rest go through keyOf, which also
+ * rejects a malformed key the way the store would. A string of at most 341 UTF-16 units is at
+ * most 1,023 UTF-8 bytes, within MAX_KEY_BYTES, so the fast path needs no byte count.
+ */
+function keyText(table: TableDef, key: KeyInput): string {
+  if (table.pk.type === 'string') {
+    const pk = key[table.pk.name];
+    if (typeof pk === 'string' && pk.length > 0 && pk.length <= 341) {
+      if (table.sk === undefined) return pk;
+      if (table.sk.type === 'string') {
+        const sk = key[table.sk.name];
+        if (typeof sk === 'string' && sk.length > 0 && sk.length <= 341) return `${pk}\u0000${sk}`;
+      }
+    }
+  }
+  return keyOf(table, key).join('\u0000');
+}
+
+/** One table's view in a Work: what it has read or staged, and which of those are staged. */
+interface TableWork {
+  readonly table: TableDef;
+  /** Every item read or staged, by key (null: known absent). A staged key's item is here. */
+  readonly cache: Map<string, Item | null>;
+  readonly staged: Set<string>;
 }
 
 export class Work {
   readonly store: ReadStore;
-  readonly #cache = new Map<string, Item | null>();
-  readonly #staged = new Map<string, { table: TableDef; item: Item; version: number }>();
+  readonly #tables = new Map<TableDef, TableWork>();
+  /** Staged keys in the order they were first staged (flush writes them in that order). */
+  #order: { t: TableWork; k: string }[] = [];
 
   /**
    * True when the store holds nothing this Work did not write itself (replay into a fresh
@@ -66,21 +91,45 @@ export class Work {
    * bulkLoad (when it has one) instead of version-checked transactions.
    */
   readonly #bulk: boolean;
+  readonly #concurrentLoads: boolean;
 
-  constructor(store: ReadStore, options: { fresh?: boolean; bulk?: boolean } = {}) {
+  constructor(
+    store: ReadStore,
+    options: { fresh?: boolean; bulk?: boolean; concurrentLoads?: boolean } = {},
+  ) {
     this.store = store;
     this.#fresh = options.fresh ?? false;
     this.#bulk = (options.bulk ?? false) && typeof store.bulkLoad === 'function';
+    this.#concurrentLoads = options.concurrentLoads ?? false;
   }
 
-  /** The item as this batch sees it: staged writes first, then the store. */
-  async get(table: TableDef, key: KeyInput): Promise<Item | null> {
-    const k = cacheKey(table, key);
-    const cached = this.#cache.get(k);
+  #of(table: TableDef): TableWork {
+    let t = this.#tables.get(table);
+    if (t === undefined) {
+      t = { table, cache: new Map(), staged: new Set() };
+      this.#tables.set(table, t);
+    }
+    return t;
+  }
+
+  /**
+   * The item as this batch sees it: staged writes first, then the store. Answered on the spot
+   * (not as a promise) when the Work already knows it, which in replay is every time: callers
+   * await it either way.
+   */
+  get(table: TableDef, key: KeyInput): Item | null | Promise<Item | null> {
+    const t = this.#of(table);
+    const k = keyText(table, key);
+    const cached = t.cache.get(k);
     if (cached !== undefined) return cached;
-    const item = this.#fresh ? null : await this.store.get(table, key);
-    this.#cache.set(k, item);
-    return item;
+    if (this.#fresh) {
+      t.cache.set(k, null);
+      return null;
+    }
+    return this.store.get(table, key).then((item) => {
+      t.cache.set(k, item);
+      return item;
+    });
   }
 
   /** Stages a write of `item` at its version `item.v`. */
@@ -90,36 +139,60 @@ export class Work {
       typeof version === 'number' && Number.isSafeInteger(version) && version > 0,
       'item.v is a version',
     );
-    const k = cacheKey(table, item);
-    this.#cache.set(k, item);
-    this.#staged.set(k, { table, item, version });
+    const t = this.#of(table);
+    const k = keyText(table, item);
+    t.cache.set(k, item);
+    if (!t.staged.has(k)) {
+      t.staged.add(k);
+      this.#order.push({ t, k });
+    }
   }
 
   /** Writes an immutable fact once (version 1); a fact already stored is left alone. */
   async putFact(table: TableDef, item: Item): Promise<boolean> {
     if ((await this.get(table, item)) !== null) return false;
-    this.put(table, { ...item, v: 1 });
+    // Copied attribute by attribute, not `{ ...item, v: 1 }`: V8 builds a slow object from a
+    // literal that starts with a spread and then adds an attribute, and replay writes many facts.
+    const fact: Item = {};
+    for (const k of Object.keys(item)) fact[k] = item[k]!;
+    fact.v = 1;
+    this.put(table, fact);
     return true;
   }
 
   get stagedCount(): number {
-    return this.#staged.size;
+    return this.#order.length;
+  }
+
+  /** Forgets what was staged; once the cache is over its bound, forgets that too. */
+  #reset(): void {
+    let cached = 0;
+    for (const t of this.#tables.values()) {
+      t.staged.clear();
+      cached += t.cache.size;
+    }
+    this.#order = [];
+    if (cached > MAX_CACHED_ITEMS) {
+      // Flushed, so the store has them; from now on a miss must ask the store.
+      for (const t of this.#tables.values()) t.cache.clear();
+      this.#fresh = false;
+    }
+  }
+
+  /** The staged item of key `k` (its latest put). */
+  static #staged(t: TableWork, k: string): Item {
+    const item = t.cache.get(k);
+    invariant(item !== undefined && item !== null, 'a staged key has its item cached');
+    return item;
   }
 
   async flush(): Promise<FlushStats> {
     if (this.#bulk) return this.#bulkFlush();
-    const ops: WriteOp[] = [...this.#staged.values()].map((s) => ({
-      type: 'putIfNewer',
-      table: s.table,
-      item: s.item,
-      version: s.version,
-    }));
-    this.#staged.clear();
-    if (this.#cache.size > MAX_CACHED_ITEMS) {
-      // Flushed, so the store has them; from now on a miss must ask the store.
-      this.#cache.clear();
-      this.#fresh = false;
-    }
+    const ops: WriteOp[] = this.#order.map(({ t, k }) => {
+      const item = Work.#staged(t, k);
+      return { type: 'putIfNewer', table: t.table, item, version: item.v as number };
+    });
+    this.#reset();
     let written = 0;
     let stale = 0;
     for (let i = 0; i < ops.length; i += MAX_TRANSACTION_ITEMS) {
@@ -137,28 +210,35 @@ export class Work {
     return { written, stale };
   }
 
-  /** Each staged item once, per table, in bulkLoad calls of at most MAX_BULK_LOAD_ITEMS. */
+  /**
+   * Each staged item once, per table, in bulkLoad calls of at most MAX_BULK_LOAD_ITEMS. With
+   * `concurrentLoads` the calls are all made before any is awaited, so a store that writes on
+   * another thread (SqliteReadStore's writer thread) is handed the whole flush at once; the
+   * order cannot matter: each key once, into a namespace with no other writer.
+   */
   async #bulkFlush(): Promise<FlushStats> {
-    const byTable = new Map<TableDef, VersionedItem[]>();
-    for (const s of this.#staged.values()) {
-      let items = byTable.get(s.table);
-      if (items === undefined) {
-        items = [];
-        byTable.set(s.table, items);
+    const loads: { table: TableDef; items: VersionedItem[] }[] = [];
+    for (const t of this.#tables.values()) {
+      if (t.staged.size === 0) continue;
+      const items: VersionedItem[] = [];
+      for (const k of t.staged) {
+        const item = Work.#staged(t, k);
+        items.push({ item, version: item.v as number });
       }
-      items.push({ item: s.item, version: s.version });
-    }
-    this.#staged.clear();
-    if (this.#cache.size > MAX_CACHED_ITEMS) {
-      this.#cache.clear();
-      this.#fresh = false;
-    }
-    let written = 0;
-    for (const [table, items] of byTable) {
       for (let i = 0; i < items.length; i += MAX_BULK_LOAD_ITEMS) {
-        const chunk = items.slice(i, i + MAX_BULK_LOAD_ITEMS);
-        await this.store.bulkLoad!(table, chunk);
-        written += chunk.length;
+        const chunk = items.length <= MAX_BULK_LOAD_ITEMS ? items : items.slice(i, i + MAX_BULK_LOAD_ITEMS);
+        loads.push({ table: t.table, items: chunk });
+      }
+    }
+    this.#reset();
+    let written = 0;
+    if (this.#concurrentLoads) {
+      await Promise.all(loads.map((l) => this.store.bulkLoad!(l.table, l.items)));
+      for (const l of loads) written += l.items.length;
+    } else {
+      for (const l of loads) {
+        await this.store.bulkLoad!(l.table, l.items);
+        written += l.items.length;
       }
     }
     return { written, stale: 0 };

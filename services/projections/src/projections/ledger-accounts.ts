@@ -42,34 +42,28 @@ export const ledgerAccountsProjection: Projection = {
         })),
       });
     }
-    const sums = new Map<
-      string,
-      {
-        account: string;
-        currency: string;
-        amountMinor: number;
-        debits: number;
-        credits: number;
-        lines: number;
-      }
-    >();
+    // Postings summed per account and currency, in order of first appearance. An entry has a
+    // handful of lines, so a list searched in place is cheaper than a Map per event.
+    const sums: {
+      account: string;
+      currency: string;
+      amountMinor: number;
+      debits: number;
+      credits: number;
+      lines: number;
+    }[] = [];
     for (const p of d.postings) {
-      const k = `${p.account}\u0000${p.currency}`;
-      const s = sums.get(k) ?? {
-        account: p.account,
-        currency: p.currency,
-        amountMinor: 0,
-        debits: 0,
-        credits: 0,
-        lines: 0,
-      };
+      let s = sums.find((x) => x.account === p.account && x.currency === p.currency);
+      if (s === undefined) {
+        s = { account: p.account, currency: p.currency, amountMinor: 0, debits: 0, credits: 0, lines: 0 };
+        sums.push(s);
+      }
       s.amountMinor += p.amountMinor;
       if (p.amountMinor > 0) s.debits += p.amountMinor;
       else s.credits -= p.amountMinor;
       s.lines += 1;
-      sums.set(k, s);
     }
-    for (const s of sums.values()) {
+    for (const s of sums) {
       const shard = `${s.currency}|${shardOf(position.partition)}`;
       const key = { account: `${e.tenantId}|${s.account}`, shard };
       const current = await work.get(LEDGER_ACCOUNTS, key);
@@ -83,8 +77,11 @@ export const ledgerAccountsProjection: Projection = {
           Number.isSafeInteger(creditsMinor),
         `balance of ${s.account} in ${s.currency} left the safe-integer range`,
       );
+      // Attributes listed one by one: a literal that starts with a spread and then adds more
+      // attributes builds a slow object in V8 (about 10x the cost of this projection in replay).
       work.put(LEDGER_ACCOUNTS, {
-        ...key,
+        account: key.account,
+        shard: key.shard,
         tenantId: e.tenantId,
         tenantShard: `${s.account}|${shard}`,
         accountId: s.account,

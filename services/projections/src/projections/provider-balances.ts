@@ -8,6 +8,7 @@
 
 import { invariant } from '@paystream/core';
 import { isPayment, type PaymentState } from '@paystream/escrow';
+import type { Item } from '@paystream/readstore';
 import type { Envelope } from '@paystream/schemas';
 import { PAYMENTS, PROVIDER_BALANCES, shardOf } from '../tables.js';
 import { isType, type ProjectedEvent, type Work } from '../work.js';
@@ -90,6 +91,13 @@ const FIELDS = [
   'payoutsScheduledMinor',
 ] as const;
 
+/** The shard's `f` after `delta`. */
+function sum(current: Item | null, delta: Delta, f: (typeof FIELDS)[number]): number {
+  const value = ((current?.[f] as number | undefined) ?? 0) + (delta.change[f] ?? 0);
+  invariant(Number.isSafeInteger(value), `provider balance ${f} left the safe-integer range`);
+  return value;
+}
+
 export const providerBalancesProjection: Projection = {
   name: 'provider_balances',
   types: ['EscrowHeld', 'EscrowReleased', 'EscrowRefunded', 'PayoutScheduled'],
@@ -103,20 +111,22 @@ export const providerBalancesProjection: Projection = {
     };
     const current = await work.get(PROVIDER_BALANCES, key);
     if (current !== null && position.offset < (current.v as number)) return; // already applied
-    const next: Record<string, number> = {};
-    for (const f of FIELDS) {
-      const value = ((current?.[f] as number | undefined) ?? 0) + (delta.change[f] ?? 0);
-      invariant(Number.isSafeInteger(value), `provider balance ${f} left the safe-integer range`);
-      next[f] = value;
-    }
+    // Attributes listed one by one, in the order spreads of `key` and the sums would give: a
+    // literal that starts with a spread and then adds more attributes builds a slow object in V8.
     work.put(PROVIDER_BALANCES, {
-      ...key,
+      provider: key.provider,
+      shard: key.shard,
       tenantId: delta.tenantId,
       providerId: delta.providerId,
       currency: delta.currency,
       partition: position.partition,
       v: position.offset + 1,
-      ...next,
+      heldMinor: sum(current, delta, 'heldMinor'),
+      releasedGrossMinor: sum(current, delta, 'releasedGrossMinor'),
+      releasedNetMinor: sum(current, delta, 'releasedNetMinor'),
+      feesMinor: sum(current, delta, 'feesMinor'),
+      refundedMinor: sum(current, delta, 'refundedMinor'),
+      payoutsScheduledMinor: sum(current, delta, 'payoutsScheduledMinor'),
     });
   },
 };

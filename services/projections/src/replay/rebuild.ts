@@ -1,14 +1,16 @@
 // Rebuilds read models from the log: reads each partition of the events topic from a start
 // offset up to a target, decodes, and projects in batches through the same projector as the
 // live consumer. Partitions are independent by construction (tables.ts), so they are rebuilt
-// one after the other.
+// one after the other. The embedded log is read straight from its file (sqlite-scan.ts), a page
+// of segments at a time; any other log through EventLog.read.
 
 import { TOPICS } from '@paystream/eventing';
-import { type EventLog, type Position, partitionKey } from '@paystream/log';
-import type { ReadStore } from '@paystream/readstore';
+import { type EventLog, type LogRecord, type Position, partitionKey, SqliteEventLog } from '@paystream/log';
+import { type ReadStore, SqliteReadStore } from '@paystream/readstore';
 import type { EnvelopeCodec } from '@paystream/schemas';
 import { projectInto } from '../projector.js';
-import { type ProjectedEvent, Work } from '../work.js';
+import { type FlushStats, type ProjectedEvent, Work } from '../work.js';
+import { SqliteLogScan } from './sqlite-scan.js';
 
 /** Records per read: large enough to amortize, small enough to bound memory. */
 export const REBUILD_BATCH_RECORDS = 5_000;
@@ -18,6 +20,8 @@ export const REBUILD_BATCH_RECORDS = 5_000;
  * memory in check on long partitions.
  */
 export const REBUILD_FLUSH_ITEMS = 20_000;
+/** Records decoded and projected at a time (see the loop in rebuild). */
+const DECODE_SLICE_RECORDS = 512;
 
 export interface RebuildProgress {
   readonly events: number;
@@ -51,6 +55,69 @@ export interface RebuildResult {
   readonly writes: number;
 }
 
+/** A direct reader of the log's file when the log is the embedded one (null: use log.read). */
+function scanOf(log: EventLog): SqliteLogScan | null {
+  if (!(log instanceof SqliteEventLog) || log.options.path === ':memory:') return null;
+  return new SqliteLogScan(log.options.path);
+}
+
+/**
+ * Decodes values[from..to) (records at offsets `offsets` of one partition); undecodable ones are
+ * skipped.
+ */
+async function decodeAll(
+  codec: EnvelopeCodec,
+  partition: number,
+  offsets: ArrayLike<number>,
+  values: readonly Uint8Array[],
+  from: number,
+  to: number,
+): Promise<{ decoded: ProjectedEvent[]; undecodable: number }> {
+  let prepared = true;
+  try {
+    await codec.prepare(values.slice(from, to));
+  } catch {
+    prepared = false; // a record with an unknown schema: prepare one by one below
+  }
+  const decoded: ProjectedEvent[] = [];
+  let undecodable = 0;
+  for (let i = from; i < to; i++) {
+    try {
+      if (!prepared) await codec.prepare([values[i]!]);
+      decoded.push({
+        envelope: codec.decode(values[i]!),
+        position: { topic: TOPICS.events, partition, offset: offsets[i]! },
+      });
+    } catch {
+      undecodable += 1;
+    }
+  }
+  return { decoded, undecodable };
+}
+
+/** Pages of one partition's records in [from, end), from the file or through the log. */
+async function* pagesOf(
+  log: EventLog,
+  scan: SqliteLogScan | null,
+  partition: number,
+  from: number,
+  end: number,
+  batch: number,
+): AsyncGenerator<{ offsets: ArrayLike<number>; values: readonly Uint8Array[] }> {
+  if (scan !== null) {
+    for (const page of scan.records(TOPICS.events, partition, from, end)) yield page;
+    return;
+  }
+  let at = from;
+  while (at < end) {
+    const records: LogRecord[] = await log.read(TOPICS.events, partition, at, Math.min(batch, end - at));
+    const inRange = records.filter((r) => r.offset < end);
+    if (inRange.length === 0) return; // Kafka: only control records (or nothing) before `end`
+    yield { offsets: inRange.map((r) => r.offset), values: inRange.map((r) => r.value) };
+    at = inRange.at(-1)!.offset + 1;
+  }
+}
+
 export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
   const { log, codec, store, from, to } = options;
   const batch = options.batchRecords ?? REBUILD_BATCH_RECORDS;
@@ -62,54 +129,62 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
   let writes = 0;
   let lastReportMs = 0;
   const partitions = await log.partitionsOf(TOPICS.events);
-  for (let p = 0; p < partitions; p++) {
-    const k = partitionKey(TOPICS.events, p);
-    const end = to[k] ?? 0;
-    // A partition read from offset 0 into a fresh store: nothing to look up but what this Work wrote.
-    // The rebuild is also the namespace's only writer then, so flushes may bulk-load.
-    const fresh = options.fresh === true && (from[k] ?? 0) === 0;
-    const work = new Work(store, { fresh, bulk: fresh });
-    while ((from[k] ?? 0) < end) {
-      const at = from[k] ?? 0;
-      const records = await log.read(TOPICS.events, p, at, Math.min(batch, end - at));
-      const inRange = records.filter((r) => r.offset < end);
-      if (inRange.length === 0) break; // Kafka: only control records (or nothing) before `end`
-      const decoded: ProjectedEvent[] = [];
-      let prepared = true;
-      try {
-        await codec.prepare(inRange.map((r) => r.value));
-      } catch {
-        prepared = false; // a record with an unknown schema: prepare one by one below
-      }
-      for (const r of inRange) {
-        try {
-          if (!prepared) await codec.prepare([r.value]);
-          decoded.push({ envelope: codec.decode(r.value), position: r });
-        } catch {
-          undecodable += 1;
+  const scan = scanOf(log);
+  // Into a SQLite store, bulk flushes are not awaited where they are made: the next pages are
+  // projected while the store writes (on its writer thread, when it has one), and all of them
+  // are awaited at the end. Partitions are disjoint, so no Work reads what another writes.
+  const pipelined = store instanceof SqliteReadStore;
+  const inFlight: Promise<FlushStats>[] = [];
+  const flush = async (work: Work, fresh: boolean): Promise<void> => {
+    if (!fresh || !pipelined) {
+      writes += (await work.flush()).written;
+      return;
+    }
+    const p = work.flush();
+    p.catch(() => {}); // awaited (and thrown) below; not an unhandled rejection meanwhile
+    inFlight.push(p);
+  };
+  try {
+    for (let p = 0; p < partitions; p++) {
+      const k = partitionKey(TOPICS.events, p);
+      const end = to[k] ?? 0;
+      // A partition read from offset 0 into a fresh store: nothing to look up but what this Work wrote.
+      // The rebuild is also the namespace's only writer then, so flushes may bulk-load.
+      const fresh = options.fresh === true && (from[k] ?? 0) === 0;
+      const work = new Work(store, { fresh, bulk: fresh, concurrentLoads: pipelined });
+      for await (const page of pagesOf(log, scan, p, from[k] ?? 0, end, batch)) {
+        // Decoded and projected a slice at a time: the envelopes of a slice are garbage before the
+        // next one is decoded, so the young generation never has to keep (and copy) a whole page.
+        for (let i = 0; i < page.values.length; i += DECODE_SLICE_RECORDS) {
+          const j = Math.min(page.values.length, i + DECODE_SLICE_RECORDS);
+          const d = await decodeAll(codec, p, page.offsets, page.values, i, j);
+          undecodable += d.undecodable;
+          await projectInto(work, d.decoded);
+        }
+        if (work.stagedCount >= REBUILD_FLUSH_ITEMS) await flush(work, fresh);
+        // Let timers and I/O run between pages (the store's calls are synchronous in SQLite).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const n = page.values.length;
+        from[k] = page.offsets[n - 1]! + 1;
+        events += n;
+        const now = performance.now();
+        if (options.onProgress && (now - lastReportMs >= 100 || events === totalEvents)) {
+          lastReportMs = now;
+          const elapsedMs = now - started;
+          options.onProgress({
+            events,
+            totalEvents,
+            elapsedMs,
+            eventsPerSecond: elapsedMs > 0 ? Math.round((events * 1000) / elapsedMs) : 0,
+          });
         }
       }
-      await projectInto(work, decoded);
-      if (work.stagedCount >= REBUILD_FLUSH_ITEMS) {
-        writes += (await work.flush()).written;
-      }
-      // Let timers and I/O run between batches (the store's calls are synchronous in SQLite).
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      from[k] = inRange.at(-1)!.offset + 1;
-      events += inRange.length;
-      const now = performance.now();
-      if (options.onProgress && (now - lastReportMs >= 100 || events === totalEvents)) {
-        lastReportMs = now;
-        const elapsedMs = now - started;
-        options.onProgress({
-          events,
-          totalEvents,
-          elapsedMs,
-          eventsPerSecond: elapsedMs > 0 ? Math.round((events * 1000) / elapsedMs) : 0,
-        });
-      }
+      await flush(work, fresh);
     }
-    writes += (await work.flush()).written;
+    for (const p of inFlight) writes += (await p).written;
+  } finally {
+    scan?.close();
+    await Promise.allSettled(inFlight);
   }
   return { events, undecodable, writes, elapsedMs: performance.now() - started };
 }

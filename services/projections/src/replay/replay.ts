@@ -65,7 +65,12 @@ type ReplayContext = Pick<ServiceContext, 'config' | 'engines'>;
 
 function defaultStore(ctx: ReplayContext, namespace: string): ReadStore {
   if (ctx.config.mode === 'embedded') {
-    return new SqliteReadStore({ filename: join(ctx.config.dataDir, `${namespace}.db`) });
+    // A new file, dropped unless the replay succeeds: built without a journal on disk or fsyncs.
+    return new SqliteReadStore({
+      filename: join(ctx.config.dataDir, `${namespace}.db`),
+      scratch: true,
+      writerThread: true,
+    });
   }
   const k = ctx.config.kafka!;
   return new DynamoDbReadStore({
