@@ -6,13 +6,15 @@
 
 import type { Clock } from '@paystream/core';
 import { deterministicId } from '@paystream/core';
-import { type EventBus, sealCommand } from '@paystream/eventing';
+import { type EventBus, sealCommand, TOPICS } from '@paystream/eventing';
 import type { Logger } from '@paystream/runtime';
 import type { PaymentCache } from './payment-cache.js';
 
 const RELEASABLE = new Set(['held', 'partially_released', 'partially_refunded']);
 /** At most this many commands per tick, so one tick cannot flood the log. */
 const MAX_PER_TICK = 1_000;
+/** How stale a partition no command reached may get before the scheduler re-reads it. */
+const RESCAN_MS = 60_000;
 
 export class HoldScheduler {
   #timer: NodeJS.Timeout | undefined;
@@ -29,6 +31,7 @@ export class HoldScheduler {
   /** One pass; returns how many commands were sent. Exposed for tests with a TestClock. */
   async tick(): Promise<number> {
     const nowMs = this.clock.nowMs();
+    await this.cache.loadUnconsumed(await this.bus.log.partitionsOf(TOPICS.commands), nowMs, RESCAN_MS);
     const due = [];
     for (const [paymentId, p] of this.cache.all()) {
       const s = p.state;

@@ -30,6 +30,8 @@ export class PaymentCache {
   readonly #payments = new Map<number, Map<string, CachedPayment>>();
   /** commands partition → the offset our next batch must start at for the cache to be valid */
   readonly #expectedNext = new Map<number, number>();
+  /** Partitions loaded only for the hold scheduler → when. */
+  readonly #scanLoadedAt = new Map<number, number>();
 
   constructor(private readonly bus: EventBus) {}
 
@@ -45,6 +47,13 @@ export class PaymentCache {
   }
 
   async #load(partition: number): Promise<Map<string, CachedPayment>> {
+    const payments = await this.#read(partition);
+    this.#payments.set(partition, payments);
+    this.#scanLoadedAt.delete(partition);
+    return payments;
+  }
+
+  async #read(partition: number): Promise<Map<string, CachedPayment>> {
     const payments = new Map<string, CachedPayment>();
     for (let from = 0; ; ) {
       const page = await this.bus.log.read(TOPICS.events, partition, from, LOAD_PAGE);
@@ -55,8 +64,28 @@ export class PaymentCache {
       }
       from = page.at(-1)!.offset + 1;
     }
-    this.#payments.set(partition, payments);
     return payments;
+  }
+
+  /**
+   * Loads partitions no command batch has reached since this process started, so the hold
+   * scheduler sees every held payment after a restart, not only those of partitions that got a
+   * new command (a quiet partition's holds would otherwise never end). Such scan-only partitions
+   * are re-read once they are older than `maxAgeMs`; a partition the processor has consumed
+   * stays as the processor keeps it. A load never replaces a partition the processor settled
+   * meanwhile.
+   */
+  async loadUnconsumed(partitions: number, nowMs: number, maxAgeMs: number): Promise<void> {
+    for (let p = 0; p < partitions; p++) {
+      if (this.#expectedNext.has(p)) continue;
+      const loadedAt = this.#scanLoadedAt.get(p);
+      if (this.#payments.has(p) && loadedAt !== undefined && nowMs - loadedAt < maxAgeMs) continue;
+      if (this.#payments.has(p) && loadedAt === undefined) continue; // being loaded for a batch
+      const payments = await this.#read(p);
+      if (this.#expectedNext.has(p)) continue; // the processor took over while we read
+      this.#payments.set(p, payments);
+      this.#scanLoadedAt.set(p, nowMs);
+    }
   }
 
   /** The partition's payments, (re)loaded if this batch does not continue our last one. */
@@ -78,6 +107,7 @@ export class PaymentCache {
   invalidate(partition: number): void {
     this.#payments.delete(partition);
     this.#expectedNext.delete(partition);
+    this.#scanLoadedAt.delete(partition);
   }
 
   *all(): Iterable<[string, CachedPayment]> {
