@@ -92,6 +92,9 @@ interface PartitionState {
   resume: (() => void) | undefined;
 }
 
+/** Wait before restarting a consumer that kafkajs left stopped after a crash. */
+const CRASH_RESTART_MS = 2_000;
+
 export class KafkaSubscription implements Subscription {
   readonly groupId: string;
   private readonly consumer: Consumer;
@@ -154,20 +157,51 @@ export class KafkaSubscription implements Subscription {
       void this.chain.run(() => this.commitMarkers(topic, partition, Number(lastOffset) + 1));
     });
     c.on(c.events.CRASH, (e) => {
+      // kafkajs restarts the consumer after retriable errors only; after any other (a group
+      // coordinator not found while the broker restarts, say) it stays stopped, and a service
+      // would go on serving HTTP with a dead consumer inside. We restart it ourselves.
+      const restartHere = !e.payload.restart && !this.closing;
       this.log.sink(
         e.payload.restart ? 'warn' : 'error',
-        `consumer group ${this.groupId} crashed${e.payload.restart ? '; kafkajs restarts it' : ''}`,
-        {
-          error: errorText(e.payload.error),
-        },
+        `consumer group ${this.groupId} crashed${e.payload.restart ? '; kafkajs restarts it' : restartHere ? `; restarting in ${CRASH_RESTART_MS} ms` : ''}`,
+        { error: errorText(e.payload.error) },
       );
+      if (restartHere) this.restartAfterCrash();
     });
-    await c.run({
+    await this.run();
+  }
+
+  private run(): Promise<void> {
+    return this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.chain.run(() => this.onBatch(payload)),
     });
+  }
+
+  /** Reconnects and rejoins the group until it works or the subscription is stopped. */
+  private restartAfterCrash(): void {
+    setTimeout(() => {
+      if (this.closing) return;
+      void (async () => {
+        try {
+          await this.consumer.connect();
+          await this.consumer.subscribe({
+            topics: [...this.options.topics],
+            fromBeginning: this.options.start !== 'end',
+          });
+          await this.run();
+          this.log.sink('warn', `consumer group ${this.groupId} restarted after a crash`, {});
+        } catch (err) {
+          this.log.sink('error', `consumer group ${this.groupId} restart failed; trying again`, {
+            error: errorText(err),
+          });
+          await this.consumer.disconnect().catch(() => undefined);
+          this.restartAfterCrash();
+        }
+      })();
+    }, CRASH_RESTART_MS).unref();
   }
 
   stop(): Promise<void> {
