@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Where downloads and unpacked servers are cached between runs (CI reruns stay fast). */
@@ -113,12 +113,22 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   ready: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /**
+   * Append the output to this file instead of a new one under RUN_DIR (a process restarted
+   * under the same name keeps one log, e.g. the chaos suite's services).
+   */
+  logFile?: string;
+  /**
+   * Fail as soon as the process exits while starting, instead of waiting out readyTimeoutMs
+   * (a supervisor restarting services wants to try again at once).
+   */
+  failFastOnExit?: boolean;
 }
 
 export async function startProcess(opts: StartOptions): Promise<ManagedProcess> {
   installExitHook();
-  mkdirSync(RUN_DIR, { recursive: true });
-  const logFile = join(RUN_DIR, `${opts.name}-${Date.now()}.log`);
+  const logFile = opts.logFile ?? join(RUN_DIR, `${opts.name}-${Date.now()}.log`);
+  mkdirSync(dirname(logFile), { recursive: true });
   // The server writes straight into its log file. Through a pipe, a parent whose event loop is
   // busy (a synchronous wait, a long test) stops draining it, the pipe fills, and the server
   // blocks on its next log line: moto hung exactly so.
@@ -177,15 +187,30 @@ export async function startProcess(opts: StartOptions): Promise<ManagedProcess> 
     },
   };
   live.add(managed);
+  const exitedWhileStarting = () => new Error(`${opts.name} exited with code ${exitCode}; see ${logFile}`);
   try {
-    await waitUntil(
+    const ready = waitUntil(
       opts.name,
       async () => {
-        if (hasExited) throw new Error(`${opts.name} exited with code ${exitCode}; see ${logFile}`);
+        if (hasExited) throw exitedWhileStarting();
         return await opts.ready();
       },
       opts.readyTimeoutMs ?? 120_000,
     );
+    if (opts.failFastOnExit) {
+      let settled = false;
+      await Promise.race([
+        ready.finally(() => {
+          settled = true;
+        }),
+        exitedPromise.then(() => {
+          if (!settled) throw exitedWhileStarting();
+        }),
+      ]);
+      ready.catch(() => undefined); // its own timeout may still fire after the exit won the race
+    } else {
+      await ready;
+    }
   } catch (err) {
     await managed.stop(2000);
     const message = err instanceof Error ? err.message : String(err);
