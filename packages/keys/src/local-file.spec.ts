@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PaystreamError } from '@paystream/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyManagerContract } from './contract.js';
@@ -47,6 +49,30 @@ describe('local master-key file', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file).length).toBe(32);
   });
+
+  it('gives processes starting together one key, none a half-written file', async () => {
+    // Services started at once on one PAYSTREAM_DATA all create the key file; each must end
+    // up with the key of whichever won, never key_file_invalid from reading it mid-write. (The
+    // old window, between creating the file and writing it, was microseconds wide: this run does
+    // not reliably hit it; it checks the outcome, and the link-into-place design closes it.)
+    const file = tempFile();
+    const module = fileURLToPath(new URL('./local-file.ts', import.meta.url));
+    const script = `const { LocalFileKeyManager } = await import(${JSON.stringify(module)});
+      console.log(new LocalFileKeyManager({ masterKeyFile: ${JSON.stringify(file)} }).keyId);`;
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(err))));
+      });
+    const ids = await Promise.all(Array.from({ length: 8 }, run));
+    expect(new Set(ids).size).toBe(1);
+    expect(ids[0]).toBe(new LocalFileKeyManager({ masterKeyFile: file }).keyId);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  }, 60_000);
 
   it('keeps the existing key and key id on restart', () => {
     const file = tempFile();

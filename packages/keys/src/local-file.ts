@@ -5,7 +5,19 @@
 // Wrapped data key layout: IV (12) | ciphertext (32) | GCM tag (16) = 60 bytes.
 
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { PaystreamError } from '@paystream/core';
 import { DATA_KEY_BYTES, type DataKey, type KeyManager } from './port.js';
@@ -28,35 +40,43 @@ function assertPrivate(path: string, mode: number): void {
   }
 }
 
-/** Reads the master key, creating it (0600, exclusively) if absent. */
+/**
+ * Reads the master key, creating it (0600) if absent. The key is written and fsynced under a
+ * temporary name, then hard-linked into place: the link fails if another process got there
+ * first, and a reader never sees a half-written file (services starting together on one
+ * PAYSTREAM_DATA raced exactly there), nor does a crash mid-write leave an empty key behind.
+ */
 function loadOrCreateMasterKey(path: string): Buffer {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  let fd: number;
-  try {
-    // `wx` fails if another process created it first; then we read theirs.
-    fd = openSync(path, 'wx', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    assertPrivate(path, statSync(path).mode);
-    const key = readFileSync(path);
-    if (key.length !== MASTER_KEY_BYTES) {
-      throw new PaystreamError(
-        'key_file_invalid',
-        `master key file ${path} holds ${key.length} bytes, expected ${MASTER_KEY_BYTES}`,
-        'masterKeyFile',
-      );
+  if (!existsSync(path)) {
+    const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, randomBytes(MASTER_KEY_BYTES));
+      // Umask can only narrow 0600, but check what we made rather than trust it.
+      assertPrivate(tmp, fstatSync(fd).mode);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    return key;
+    try {
+      linkSync(tmp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // theirs won; read it
+    } finally {
+      unlinkSync(tmp);
+    }
   }
-  try {
-    const key = randomBytes(MASTER_KEY_BYTES);
-    writeSync(fd, key);
-    // Umask can only narrow 0600, but check what we made rather than trust it.
-    assertPrivate(path, fstatSync(fd).mode);
-    return key;
-  } finally {
-    closeSync(fd);
+  assertPrivate(path, statSync(path).mode);
+  const key = readFileSync(path);
+  if (key.length !== MASTER_KEY_BYTES) {
+    throw new PaystreamError(
+      'key_file_invalid',
+      `master key file ${path} holds ${key.length} bytes, expected ${MASTER_KEY_BYTES}`,
+      'masterKeyFile',
+    );
   }
+  return key;
 }
 
 export interface LocalFileKeyManagerOptions {
