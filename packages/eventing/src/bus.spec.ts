@@ -1,8 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventLog } from '@paystream/log';
-import { EmbeddedSchemaRegistry, EnvelopeCodec } from '@paystream/schemas';
+import { PaystreamError } from '@paystream/core';
+import { positionAfter, SqliteEventLog } from '@paystream/log';
+import {
+  type AvroSchema,
+  EmbeddedSchemaRegistry,
+  EnvelopeCodec,
+  type SchemaRegistry,
+} from '@paystream/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventBus } from './bus.js';
 import { NEW_CHAIN, sealCommand, sealOnto } from './chains.js';
@@ -108,5 +114,61 @@ describe('EventBus', async () => {
     expect(seen.every((id) => id !== 'cmd_2')).toBe(true); // OpenDispute from the test above
     const dead = await log.read(TOPICS.deadLetter, 0, 0, 10);
     expect(dead.map((d) => d.value.toString())).toContain('garbage, no type header');
+  });
+});
+
+describe('EventBus during a schema-registry outage', async () => {
+  // A registry that cannot be reached for its first lookups, then answers: the writer schema of
+  // id 999 is the envelope (a record from a producer whose registry numbered it differently).
+  const registry = new EmbeddedSchemaRegistry();
+  let outageLookups = 2;
+  let envelopeId = -1;
+  const flaky: SchemaRegistry = {
+    kind: registry.kind,
+    register: (subject, schema) => registry.register(subject, schema),
+    async schemaById(id: number): Promise<AvroSchema> {
+      if (id !== 999) return await registry.schemaById(id);
+      if (outageLookups-- > 0) {
+        throw new PaystreamError('schema_registry_unavailable', 'connect ECONNREFUSED 127.0.0.1:8081');
+      }
+      return await registry.schemaById(envelopeId);
+    },
+  };
+  const log = new SqliteEventLog({ path: join(mkdtempSync(join(tmpdir(), 'bus-')), 'log.db') });
+  const bus = new EventBus(log, await EnvelopeCodec.create(flaky));
+  await bus.createTopics(1);
+  afterAll(() => log.close());
+
+  it('waits the outage out: the record is redelivered and decoded, not dead-lettered', async () => {
+    const release = sealCommand(
+      bus.codec,
+      'Release',
+      { paymentId: 'pay_z', amountMinor: null },
+      {
+        eventId: 'cmd_9',
+        aggregateId: 'pay_z',
+        tenantId: 'default',
+        occurredAtMs: Date.UTC(2026, 4, 4),
+        causationId: null,
+        correlationId: 'req_9',
+      },
+    );
+    const record = bus.toRecord(release);
+    const value = Buffer.from(record.value);
+    envelopeId = EnvelopeCodec.schemaIdOf(value);
+    value.writeUInt32BE(999, 1);
+    const positions = await log.append([{ ...record, value }]);
+    const seen: string[] = [];
+    const sub = await bus.consume(
+      { groupId: 'bus-outage-test', topics: [TOPICS.commands] },
+      async (records) => {
+        seen.push(...records.map((r) => r.envelope.eventId));
+      },
+    );
+    expect(await log.waitForGroup('bus-outage-test', positionAfter(positions), 20_000)).toBe(true);
+    await sub.stop();
+    expect(outageLookups).toBeLessThan(0); // both failed lookups happened
+    expect(seen).toEqual(['cmd_9']);
+    expect(await log.read(TOPICS.deadLetter, 0, 0, 10)).toHaveLength(0);
   });
 });

@@ -110,6 +110,8 @@ export class EventBus {
         await this.codec.prepare([r.value]);
         out.push({ envelope: this.codec.decode(r.value), position: r });
       } catch (err) {
+        // A registry outage is not the record's fault: fail the batch, which the log redelivers.
+        if (err instanceof PaystreamError && err.code === 'schema_registry_unavailable') throw err;
         const reason = err instanceof PaystreamError ? `${err.code}: ${err.message}` : String(err);
         ctx.append([EventBus.deadLetterRecord(r, reason)]);
       }

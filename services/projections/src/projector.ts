@@ -71,6 +71,7 @@ const MAX_TRACKED_FAILURES = 10_000;
 
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'readstore_unavailable',
+  'schema_registry_unavailable',
   'table_not_found',
   'log_closed',
 ]);

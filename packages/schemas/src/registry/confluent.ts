@@ -43,12 +43,26 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
       const type = (await this.#client.getSchema(id)) as unknown as { schema(): AvroSchema };
       schema = type.schema();
     } catch (err) {
+      // Only the registry saying "no such schema" means the record is bad. Anything else (the
+      // registry down or slow, a 5xx) is an outage: a consumer must wait it out, not
+      // dead-letter valid records.
+      if (isNotFound(err)) {
+        throw new PaystreamError(
+          'unknown_schema_id',
+          `schema registry has no schema ${id}: ${(err as Error).message}`,
+        );
+      }
       throw new PaystreamError(
-        'unknown_schema_id',
-        `schema registry has no schema ${id}: ${(err as Error).message}`,
+        'schema_registry_unavailable',
+        `schema registry did not answer for schema ${id}: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
     this.#byId.set(id, schema);
     return schema;
   }
+}
+
+/** The registry's 404 (Confluent error codes 40403 schema not found, 40401 subject not found). */
+function isNotFound(err: unknown): boolean {
+  return (err as { status?: unknown } | null)?.status === 404;
 }

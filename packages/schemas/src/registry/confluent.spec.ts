@@ -1,0 +1,58 @@
+// How the Confluent adapter reports a failed lookup. No Confluent-compatible registry can be
+// installed here (see the README), so a few lines of node:http stand in for its two answers
+// that matter: 404 "schema not found" (the record is bad) and 5xx (the registry is down).
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PaystreamError } from '@paystream/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfluentSchemaRegistry } from './confluent.js';
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return err instanceof PaystreamError ? err.code : `not a PaystreamError: ${String(err)}`;
+  }
+  return 'resolved';
+}
+
+describe('ConfluentSchemaRegistry lookups that fail', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const notFound = req.url === '/schemas/ids/40403';
+      res.writeHead(notFound ? 404 : 503, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+      res.end(
+        JSON.stringify(
+          notFound
+            ? { error_code: 40403, message: 'Schema not found' }
+            : { error_code: 50003, message: 'unavailable' },
+        ),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('reports a schema the registry does not have as unknown_schema_id', async () => {
+    expect(await codeOf(new ConfluentSchemaRegistry({ url }).schemaById(40403))).toBe('unknown_schema_id');
+  });
+
+  it('reports a registry answering 5xx as unavailable, not as a bad record', async () => {
+    expect(await codeOf(new ConfluentSchemaRegistry({ url }).schemaById(7))).toBe(
+      'schema_registry_unavailable',
+    );
+  }, 30_000);
+
+  it('reports a registry that cannot be reached as unavailable', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const registry = new ConfluentSchemaRegistry({ url: `http://127.0.0.1:${port}` });
+    expect(await codeOf(registry.schemaById(7))).toBe('schema_registry_unavailable');
+  }, 30_000);
+});
