@@ -63,7 +63,8 @@ const MAX_COMPARE_ATTEMPTS = 3;
 
 type ReplayContext = Pick<ServiceContext, 'config' | 'engines'>;
 
-function defaultStore(ctx: ReplayContext, namespace: string): ReadStore {
+/** The fresh namespace replay rebuilds into: a new SQLite file, or a new DynamoDB table prefix. */
+export function openReplayStore(ctx: ReplayContext, namespace: string): ReadStore {
   if (ctx.config.mode === 'embedded') {
     // A new file, dropped unless the replay succeeds: built without a journal on disk or fsyncs.
     return new SqliteReadStore({
@@ -92,7 +93,7 @@ export async function replay(ctx: ReplayContext, options: ReplayOptions = {}): P
   const { engines } = ctx;
   const log = engines.log;
   const namespace = `replay_${Date.now().toString(36)}`;
-  const store = await (options.openStore ?? ((ns) => defaultStore(ctx, ns)))(namespace);
+  const store = await (options.openStore ?? ((ns) => openReplayStore(ctx, ns)))(namespace);
   const report = (phase: ReplayProgress['phase'], p: RebuildProgress) =>
     options.onProgress?.({ ...p, phase });
   try {
