@@ -4,6 +4,7 @@
 // when a check fails.
 
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { mulberry32 } from '@paystream/core';
 
 export class ChaosLog {
   readonly file: string;
@@ -27,14 +28,5 @@ export class ChaosLog {
   }
 }
 
-/** mulberry32: a seeded PRNG, so a run's choices can be replayed with CHAOS_SEED. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A seeded PRNG, so a run's choices can be replayed with CHAOS_SEED. */
+export const seededRandom = mulberry32;

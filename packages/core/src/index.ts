@@ -2,3 +2,4 @@ export * from './clock.js';
 export * from './errors.js';
 export * from './hash.js';
 export * from './money.js';
+export * from './random.js';

@@ -2,6 +2,7 @@
 // are real-format ABA numbers that pass the 3-7-1 checksum; account numbers are made up and are
 // deliberately not card-shaped (no 15-16 digit Luhn strings).
 
+import { mulberry32 } from '@paystream/core';
 import type { NachaEntryInput, NachaFileInput, NachaOriginator } from './file.js';
 
 export const ROUTING = {
@@ -55,17 +56,8 @@ const COMPANIES = [
   'CEDAR MOVERS CO',
 ];
 
-/** Tiny deterministic PRNG (mulberry32) so generated files are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG so generated files are reproducible. */
+export const prng = mulberry32;
 
 export interface GenerateOptions {
   readonly seed?: number;

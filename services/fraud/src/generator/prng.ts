@@ -2,22 +2,20 @@
 // mulberry32: 32-bit state, passes the statistical tests that matter for simulation, and is a
 // few lines we can read, which beats pulling a dependency for it. Never Math.random.
 
+import { mulberry32 } from '@paystream/core';
+
 export class Prng {
-  #state: number;
+  readonly #next: () => number;
 
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
     // Fold the seed into 32 bits; distinct small seeds still give distinct streams.
-    this.#state = (seed ^ 0x9e3779b9) >>> 0;
+    this.#next = mulberry32((seed ^ 0x9e3779b9) >>> 0);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#next();
   }
 
   /** Uniform integer in [lo, hi] inclusive. */

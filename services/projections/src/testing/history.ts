@@ -7,7 +7,7 @@
 // Nothing here is random at run time: a seeded PRNG makes the same seed produce the same
 // history, byte for byte.
 
-import { deterministicId } from '@paystream/core';
+import { deterministicId, mulberry32 } from '@paystream/core';
 import {
   commandRejected,
   decide,
@@ -43,17 +43,7 @@ export interface HistoryOptions {
   readonly idNamespace?: string;
 }
 
-/** mulberry32: small, fast, good enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const prng = mulberry32;
 
 const BRANDS = [
   { brand: 'visa', bin: '424242' },
