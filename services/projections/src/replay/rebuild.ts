@@ -4,6 +4,7 @@
 // one after the other. The embedded log is read straight from its file (sqlite-scan.ts), a page
 // of segments at a time; any other log through EventLog.read.
 
+import { PaystreamError } from '@paystream/core';
 import { TOPICS } from '@paystream/eventing';
 import { type EventLog, type LogRecord, type Position, partitionKey, SqliteEventLog } from '@paystream/log';
 import { type ReadStore, SqliteReadStore } from '@paystream/readstore';
@@ -76,7 +77,8 @@ async function decodeAll(
   let prepared = true;
   try {
     await codec.prepare(values.slice(from, to));
-  } catch {
+  } catch (err) {
+    if (isRegistryOutage(err)) throw err; // not the records' fault: the replay fails, loudly
     prepared = false; // a record with an unknown schema: prepare one by one below
   }
   const decoded: ProjectedEvent[] = [];
@@ -88,11 +90,16 @@ async function decodeAll(
         envelope: codec.decode(values[i]!),
         position: { topic: TOPICS.events, partition, offset: offsets[i]! },
       });
-    } catch {
+    } catch (err) {
+      if (isRegistryOutage(err)) throw err;
       undecodable += 1;
     }
   }
   return { decoded, undecodable };
+}
+
+function isRegistryOutage(err: unknown): boolean {
+  return err instanceof PaystreamError && err.code === 'schema_registry_unavailable';
 }
 
 /** Pages of one partition's records in [from, end), from the file or through the log. */
