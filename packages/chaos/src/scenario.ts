@@ -330,26 +330,43 @@ async function waitForGroups(engines: Engines, deadlineMs: number, log: ChaosLog
 }
 
 /**
- * Consumers that died without kafkajs restarting them, in a process that came up and went on
- * serving (one that died while starting exits, and the supervisor starts it again).
+ * Consumers that died for good in a process that came up and went on serving (one that died
+ * while starting exits, and the supervisor starts it again): a crash kafkajs does not restart
+ * ("restarting in …" is ours, see KafkaSubscription) counts until the same process logs that
+ * group "restarted after a crash".
  */
 function deadConsumers(supervisor: Supervisor): string[] {
-  const out: string[] = [];
-  for (const s of SERVICES) {
+  return SERVICES.flatMap((s) => {
     const file = supervisor.logFile(s);
-    if (!existsSync(file)) continue;
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line.includes('crashed') || line.includes('kafkajs restarts it')) continue;
-      try {
-        const l = JSON.parse(line) as { time?: string; pid?: number; msg?: string; error?: string };
-        if (l.pid !== undefined && supervisor.served(l.pid))
-          out.push(`${s} pid ${l.pid} at ${l.time}: ${l.msg} (${l.error})`);
-      } catch {
-        /* not a log line */
-      }
+    return existsSync(file)
+      ? deadConsumersIn(s, readFileSync(file, 'utf8'), (pid) => supervisor.served(pid))
+      : [];
+  });
+}
+
+/** deadConsumers over one service's log text; `served`: the process came up and served. */
+export function deadConsumersIn(
+  service: string,
+  logText: string,
+  served: (pid: number) => boolean,
+): string[] {
+  const down = new Map<string, string>(); // `${pid} ${group}` → the crash
+  for (const line of logText.split('\n')) {
+    if (!line.includes('consumer group')) continue;
+    let l: { time?: string; pid?: number; msg?: string; error?: string };
+    try {
+      l = JSON.parse(line) as typeof l;
+    } catch {
+      continue; // not a log line
     }
+    const m = /^consumer group (\S+) (crashed|restarted after a crash)/.exec(l.msg ?? '');
+    if (!m || l.pid === undefined || !served(l.pid)) continue;
+    const key = `${l.pid} ${m[1]}`;
+    if (m[2] === 'restarted after a crash') down.delete(key);
+    else if (!l.msg!.includes('kafkajs restarts it'))
+      down.set(key, `${service} pid ${l.pid} at ${l.time}: ${l.msg} (${l.error})`);
   }
-  return out;
+  return [...down.values()];
 }
 
 export async function runChaos(opts: ChaosOptions, root: string): Promise<ChaosReport> {
