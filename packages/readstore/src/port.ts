@@ -301,19 +301,23 @@ export function validateItem(table: TableDef, item: Item): string {
 
 /** validateItem, also returning the item's key (keyOf), which bulk loads need as well. */
 function validated(table: TableDef, item: Item): { json: string; key: KeyValue[] } {
-  if (typeof item !== 'object' || item === null || Array.isArray(item))
-    throw invalidItem('item must be an object');
+  ONE_ITEM.clear();
+  const key = ONE_ITEM.item(table, item);
+  return { json: ONE_ITEM.text(), key };
+}
+
+/**
+ * The canonical JSON of an item the one-pass writer (CanonicalBytes) did not take: refuses it
+ * the way validateItem always has (reserved names first, then what checkJson finds, with its
+ * path), or writes it by the definition (an item with a `__proto__` attribute, which the copy
+ * drops).
+ */
+function canonicalJsonOfUnusual(item: Item): string {
   for (const k of Object.keys(item)) {
     if (k.startsWith('__')) throw invalidItem(`attribute names starting with __ are reserved: ${k}`, k);
   }
   checkJson(item, 'item', 0);
-  const key = keyOf(table, item);
-  for (const ix of table.indexes) indexKeyOf(ix, item);
-  const json = JSON.stringify(canonical(item));
-  // A UTF-16 unit is at most 3 UTF-8 bytes: short texts need no byte count.
-  if (json.length * 3 > MAX_ITEM_BYTES && Buffer.byteLength(json, 'utf8') > MAX_ITEM_BYTES)
-    throw invalidItem(`item exceeds ${MAX_ITEM_BYTES} bytes`);
-  return { json, key };
+  return JSON.stringify(canonical(item));
 }
 
 export function assertVersion(version: number): void {
@@ -370,6 +374,21 @@ export interface ValidatedItem {
 
 /** Validates a bulkLoad call once, before anything is written; returns every item's key and JSON. */
 export function assertBulkLoad(table: TableDef, items: readonly VersionedItem[]): ValidatedItem[] {
+  assertBulkLoadSize(items);
+  // Keys of one attribute are told apart by value (a table's key attribute has one type).
+  const seen = new Set<KeyValue>();
+  const out: ValidatedItem[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i]!;
+    const { json, key } = validated(table, v.item);
+    assertVersion(v.version);
+    assertFirstOf(seen, table, key);
+    out[i] = { key, json, version: v.version };
+  }
+  return out;
+}
+
+function assertBulkLoadSize(items: readonly VersionedItem[]): void {
   if (!Array.isArray(items)) throw invalidItem('items must be an array', 'items');
   if (items.length > MAX_BULK_LOAD_ITEMS) {
     throw new PaystreamError(
@@ -378,25 +397,48 @@ export function assertBulkLoad(table: TableDef, items: readonly VersionedItem[])
       'items',
     );
   }
-  // Keys of one attribute are told apart by value (a table's key attribute has one type).
+}
+
+function assertFirstOf(seen: Set<KeyValue>, table: TableDef, key: KeyValue[]): void {
+  const id = key.length === 1 ? key[0]! : JSON.stringify(key);
+  if (seen.has(id)) {
+    throw new PaystreamError(
+      'duplicate_item_in_bulk_load',
+      `a bulk load may hold each item once (${table.name} ${JSON.stringify(key)})`,
+      'items',
+    );
+  }
+  seen.add(id);
+}
+
+/** A bulkLoad call validated as assertBulkLoad does, with the JSON texts as UTF-8 bytes. */
+export interface EncodedBulkLoad {
+  readonly keys: KeyValue[][];
+  /** Every item's canonical JSON, one after the other; item i ends at ends[i]. */
+  readonly text: Buffer;
+  readonly ends: Float64Array;
+}
+
+/**
+ * assertBulkLoad for a store that wants the texts as UTF-8 bytes (SqliteReadStore's writer
+ * thread): the same checks and errors, in the same order, and the same bytes, but written
+ * straight into one buffer instead of built as strings and then encoded. `text` owns its
+ * memory (it can be moved to another thread).
+ */
+export function encodeBulkLoad(table: TableDef, items: readonly VersionedItem[]): EncodedBulkLoad {
+  assertBulkLoadSize(items);
   const seen = new Set<KeyValue>();
-  const out: ValidatedItem[] = new Array(items.length);
+  const keys: KeyValue[][] = new Array(items.length);
+  const ends = new Float64Array(items.length);
+  const w = new CanonicalBytes(items.length * 512); // replay's items average about 500 bytes
   for (let i = 0; i < items.length; i++) {
     const v = items[i]!;
-    const { json, key } = validated(table, v.item);
+    keys[i] = w.item(table, v.item);
     assertVersion(v.version);
-    const id = key.length === 1 ? key[0]! : JSON.stringify(key);
-    if (seen.has(id)) {
-      throw new PaystreamError(
-        'duplicate_item_in_bulk_load',
-        `a bulk load may hold each item once (${table.name} ${JSON.stringify(key)})`,
-        'items',
-      );
-    }
-    seen.add(id);
-    out[i] = { key, json, version: v.version };
+    assertFirstOf(seen, table, keys[i]!);
+    ends[i] = w.length;
   }
-  return out;
+  return { keys, text: w.take(), ends };
 }
 
 /** Sort-key condition of a query, validated against the attribute type. */
@@ -510,38 +552,263 @@ export function canonical<T extends JsonValue>(value: T): T {
   return value;
 }
 
+/** An object's attributes as found and sorted. */
+interface KeyOrder {
+  readonly keys: string[];
+  readonly sorted: string[];
+  /**
+   * The order JSON.stringify writes canonical's copy in: integer-like names first, in numeric
+   * order (objects enumerate them that way whatever the insertion order), then the rest sorted.
+   */
+  readonly written: string[];
+  /** For each name in `written`, its position in `keys`. */
+  readonly at: number[];
+  /** A name starting with `__` (reserved on items). */
+  readonly reserved: boolean;
+  /** An empty name (refused) or `__proto__` (dropped by canonical's copy). */
+  readonly unusual: boolean;
+}
+
 /**
  * Attribute orders seen before and their sorted orders, by first attribute. Items of one table
  * come in a handful of orders (the projections build them with literals), so sorting each one's
  * keys again was a third of canonical(). Bounded: user-defined maps (payment metadata) bring
  * orders of their own, and past the bounds keys are simply sorted.
  */
-const SORTED_ORDERS = new Map<string, { keys: string[]; sorted: string[] }[]>();
+const SORTED_ORDERS = new Map<string, KeyOrder[]>();
 const MAX_ORDER_FIRST_KEYS = 256;
 const MAX_ORDERS_PER_FIRST_KEY = 8;
 const MAX_ORDER_KEYS = 64;
 
 function sortedKeys(o: object): string[] {
   const keys = Object.keys(o);
+  return keys.length < 2 ? keys : sortedOrder(o, keys).sorted;
+}
+
+function keyOrder(keys: string[], sorted: string[]): KeyOrder {
+  const copy: Record<string, number> = {};
+  for (const k of sorted) copy[k] = 0;
+  const written = Object.keys(copy);
+  const position = new Map(keys.map((k, i) => [k, i]));
+  return {
+    keys,
+    sorted,
+    written,
+    at: written.map((k) => position.get(k)!),
+    reserved: keys.some((k) => k.startsWith('__')),
+    unusual: keys.some((k) => k === '' || k === '__proto__'),
+  };
+}
+
+const NO_KEYS: KeyOrder = keyOrder([], []);
+
+function sortedOrder(o: object, keys = Object.keys(o)): KeyOrder {
   const n = keys.length;
-  if (n < 2) return keys;
-  if (n > MAX_ORDER_KEYS) return keys.sort();
+  if (n === 0) return NO_KEYS;
+  if (n > MAX_ORDER_KEYS) return keyOrder(keys, [...keys].sort());
   const first = keys[0]!;
   let known = SORTED_ORDERS.get(first);
   if (known !== undefined) {
     next: for (const order of known) {
       if (order.keys.length !== n) continue;
       for (let i = 1; i < n; i++) if (order.keys[i] !== keys[i]) continue next;
-      return order.sorted;
+      return order;
     }
   } else if (SORTED_ORDERS.size < MAX_ORDER_FIRST_KEYS) {
     known = [];
     SORTED_ORDERS.set(first, known);
   }
-  const sorted = [...keys].sort();
-  if (known !== undefined && known.length < MAX_ORDERS_PER_FIRST_KEY) known.push({ keys, sorted });
-  return sorted;
+  const order = keyOrder(keys, [...keys].sort());
+  if (known !== undefined && known.length < MAX_ORDERS_PER_FIRST_KEY) known.push(order);
+  return order;
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Canonical JSON (JSON.stringify(canonical(item)), byte for byte) as UTF-8, appended to a
+ * growing buffer in one pass: no sorted copy, no string per attribute, no text to encode for a
+ * bulk load. Strings of printable ASCII (nearly all: ids, codes, names) are copied byte by byte;
+ * any other string is written as JSON.stringify writes it. Replay writes every item through
+ * here, and the walk, the copy and their garbage were most of a bulk load's cost.
+ */
+class CanonicalBytes {
+  #buf: Buffer;
+  #at = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.#buf = Buffer.allocUnsafe(capacity);
+  }
+
+  get length(): number {
+    return this.#at;
+  }
+
+  /** Validates `item` as validateItem does and appends its canonical JSON; returns its key. */
+  item(table: TableDef, item: Item): KeyValue[] {
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw invalidItem('item must be an object');
+    const start = this.#at;
+    if (!this.#value(item, 0)) {
+      this.#at = start;
+      const json = canonicalJsonOfUnusual(item);
+      this.#room(json.length * 3);
+      this.#at += this.#buf.write(json, this.#at, 'utf8');
+    }
+    const key = keyOf(table, item);
+    for (const ix of table.indexes) indexKeyOf(ix, item);
+    if (this.#at - start > MAX_ITEM_BYTES) throw invalidItem(`item exceeds ${MAX_ITEM_BYTES} bytes`);
+    return key;
+  }
+
+  clear(): void {
+    this.#at = 0;
+  }
+
+  /** The bytes written, as a string. */
+  text(): string {
+    return this.#buf.toString('utf8', 0, this.#at);
+  }
+
+  /** The bytes written, in a buffer of their own. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafeSlow(this.#at);
+    this.#buf.copy(out, 0, 0, this.#at);
+    return out;
+  }
+
+  #room(bytes: number): void {
+    if (this.#at + bytes <= this.#buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#at + bytes));
+    this.#buf.copy(bigger, 0, 0, this.#at);
+    this.#buf = bigger;
+  }
+
+  /**
+   * Appends v's canonical JSON; false (leaving partial output) for what checkJson refuses, a
+   * reserved name at the top and a `__proto__` attribute: canonicalJsonOfUnusual's cases.
+   */
+  #value(v: unknown, depth: number): boolean {
+    if (depth > 32) return false;
+    if (typeof v === 'string') this.#string(v);
+    else if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) return false;
+      this.#integer(v);
+    } else if (v === null) this.#ascii('null');
+    else if (typeof v === 'boolean') this.#ascii(v ? 'true' : 'false');
+    else if (Array.isArray(v)) {
+      this.#byte(0x5b);
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) this.#byte(0x2c);
+        if (!this.#value(v[i], depth + 1)) return false;
+      }
+      this.#byte(0x5d);
+    } else return this.#object(v, depth);
+    return true;
+  }
+
+  #object(v: unknown, depth: number): boolean {
+    if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+    const o = v as Record<string, unknown>;
+    const order = sortedOrder(o);
+    if (order.unusual || (depth === 0 && order.reserved)) return false;
+    // The values in one call, in the order of Object.keys (which `order` was matched on), then
+    // picked in written order: a lookup by name per attribute, on objects of every shape, cost more.
+    const values = Object.values(o);
+    this.#byte(0x7b);
+    let first = true;
+    for (let i = 0; i < order.written.length; i++) {
+      const value = values[order.at[i]!];
+      if (value === undefined) continue; // as JSON.stringify leaves it out
+      if (!first) this.#byte(0x2c);
+      first = false;
+      this.#string(order.written[i]!);
+      this.#byte(0x3a);
+      if (!this.#value(value, depth + 1)) return false;
+    }
+    this.#byte(0x7d);
+    return true;
+  }
+
+  #byte(c: number): void {
+    this.#room(1);
+    this.#buf[this.#at++] = c;
+  }
+
+  /**
+   * A safe integer's decimal digits, as String() writes them, without making the string. Split
+   * in two parts below 1e8 so the digits come from small-integer arithmetic: a remainder of a
+   * number past 2^31 (every timestamp) is a floating-point fmod call.
+   */
+  #integer(v: number): void {
+    this.#room(17); // a sign and at most 16 digits
+    let n = v;
+    if (n < 0) {
+      this.#buf[this.#at++] = 0x2d;
+      n = -n;
+    }
+    if (n < 1e8) {
+      this.#digits(n, 1);
+      return;
+    }
+    let high = Math.floor(n / 1e8);
+    let low = n - high * 1e8;
+    // The division is rounded: put the remainder back in range.
+    if (low < 0) {
+      high -= 1;
+      low += 1e8;
+    } else if (low >= 1e8) {
+      high += 1;
+      low -= 1e8;
+    }
+    this.#digits(high, 1);
+    this.#digits(low, 8);
+  }
+
+  /** The digits of 0 <= n < 1e8, zero-padded to at least `width`. */
+  #digits(n: number, width: number): void {
+    let count = 1;
+    for (let x = n; x >= 10; x = (x / 10) | 0) count += 1;
+    const end = this.#at + Math.max(count, width);
+    const b = this.#buf;
+    for (let at = end - 1, x = n; at >= this.#at; at--, x = (x / 10) | 0) b[at] = 0x30 + (x % 10);
+    this.#at = end;
+  }
+
+  /** Text known to be ASCII with nothing to escape. */
+  #ascii(s: string): void {
+    this.#room(s.length);
+    const b = this.#buf;
+    let at = this.#at;
+    for (let i = 0; i < s.length; i++) b[at++] = s.charCodeAt(i);
+    this.#at = at;
+  }
+
+  #string(s: string): void {
+    const n = s.length;
+    this.#room(n + 2);
+    const b = this.#buf;
+    let at = this.#at;
+    b[at++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+        // Escapes or non-ASCII: JSON.stringify's text, encoded (at most 3 bytes per UTF-16 unit).
+        const json = JSON.stringify(s);
+        this.#room(json.length * 3);
+        this.#at += this.#buf.write(json, this.#at, 'utf8');
+        return;
+      }
+      b[at++] = c;
+    }
+    b[at++] = QUOTE;
+    this.#at = at;
+  }
+}
+
+/** validateItem's writer (it runs synchronously, one item at a time). */
+const ONE_ITEM = new CanonicalBytes();
 
 /** DynamoDB's key order: numbers numerically, strings by UTF-8 bytes (SQLite BINARY agrees). */
 export function compareKeyValues(a: KeyValue, b: KeyValue): number {

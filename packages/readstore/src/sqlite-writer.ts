@@ -32,7 +32,7 @@ const insertAll = db.transaction((sql, width, values, text, ends) => {
   let start = 0;
   for (let r = 0, i = 0; r < ends.length; r++, i += width) {
     for (let j = 0; j < width; j++) row[j] = values[i + j];
-    row[width] = text.utf8Slice(start, ends[r]);
+    row[width] = text.subarray(start, ends[r]);
     start = ends[r];
     st.run(row);
   }
@@ -86,9 +86,10 @@ export class SqliteBulkWriter {
   }
 
   /**
-   * Inserts rows with `sql` (one ? per column, the last one for a text): row r is the `width`
-   * values values[r * width ..] followed by text[ends[r - 1] .. ends[r]) (UTF-8). `text` is
-   * moved to the thread: the caller must not use it afterwards.
+   * Inserts rows with `sql` (one ? per column, the last one for a text, bound as its UTF-8 bytes:
+   * write it `CAST(? AS TEXT)` to store it as text): row r is the `width` values
+   * values[r * width ..] followed by text[ends[r - 1] .. ends[r]). `text` is moved to the
+   * thread: the caller must not use it afterwards.
    */
   async insert(
     sql: string,

@@ -20,6 +20,7 @@ import {
   DEFAULT_SCAN_MAX_ITEMS,
   decodeCursor,
   definitionFingerprint,
+  encodeBulkLoad,
   encodeCursor,
   findIndex,
   type IndexDef,
@@ -283,37 +284,35 @@ export class SqliteReadStore implements ReadStore {
    */
   async bulkLoad(table: TableDef, items: readonly VersionedItem[]): Promise<void> {
     const l = this.#layout(table);
-    const sql = `INSERT OR REPLACE INTO ${q(l.table)} (${l.writeCols.map(q).join(', ')}) VALUES (${l.writeCols.map(() => '?').join(', ')})`;
-    const valid = assertBulkLoad(table, items);
-    if (valid.length === 0) return;
+    // The item's JSON is the last column: a bound string inline, bytes on the writer thread.
+    const insertSql = (item: string) =>
+      `INSERT OR REPLACE INTO ${q(l.table)} (${l.writeCols.map(q).join(', ')}) ` +
+      `VALUES (${[...l.writeCols.slice(0, -1).map(() => '?'), item].join(', ')})`;
     if (this.#writer !== null) {
       // Every column but the item's JSON as values, the JSON texts as one buffer of UTF-8 (moved
-      // to the thread, not copied; the thread binds each as text).
+      // to the thread, not copied). The thread binds each text's bytes, stored as TEXT by the
+      // CAST: the same value as a bound string, without decoding it and encoding it again.
+      const { keys, text, ends } = encodeBulkLoad(table, items);
+      if (keys.length === 0) return;
       const width = l.writeCols.length - 1;
-      const values: (KeyValue | null)[] = new Array(valid.length * width);
-      let bytes = 0;
-      for (const v of valid) bytes += Buffer.byteLength(v.json, 'utf8');
-      const json = Buffer.allocUnsafeSlow(bytes);
-      const ends = new Float64Array(valid.length);
+      const values: (KeyValue | null)[] = new Array(keys.length * width);
       let at = 0;
-      let end = 0;
-      for (let i = 0; i < valid.length; i++) {
-        const v = valid[i]!;
-        for (const k of v.key) values[at++] = k;
+      for (let i = 0; i < keys.length; i++) {
+        for (const k of keys[i]!) values[at++] = k;
         for (const ix of table.indexes) {
           const ik = indexKeyOf(ix, items[i]!.item);
           values[at++] = ik ? ik[0]! : null;
           if (ix.sk) values[at++] = ik ? ik[1]! : null;
         }
-        values[at++] = v.version;
-        end += json.write(v.json, end, 'utf8');
-        ends[i] = end;
+        values[at++] = items[i]!.version;
       }
-      invariant(at === values.length && end === bytes, 'every row has one value per column');
-      await this.#writer.insert(sql, width, values, json, ends);
+      invariant(at === values.length, 'every row has one value per column');
+      await this.#writer.insert(insertSql('CAST(? AS TEXT)'), width, values, text, ends);
       return;
     }
-    const insert = this.#stmt(sql);
+    const valid = assertBulkLoad(table, items);
+    if (valid.length === 0) return;
+    const insert = this.#stmt(insertSql('?'));
     this.#db.transaction(() => {
       for (let i = 0; i < valid.length; i++) {
         const v = valid[i]!;

@@ -29,7 +29,10 @@ export async function projectInto(work: Work, events: readonly ProjectedEvent[])
   for (const event of events) {
     const projections = BY_TYPE.get(event.envelope.type);
     if (projections === undefined) continue;
-    for (const projection of projections) await projection.apply(event, work);
+    for (const projection of projections) {
+      const pending = projection.apply(event, work);
+      if (pending !== undefined) await pending; // only when a read went to the store
+    }
   }
 }
 

@@ -34,6 +34,26 @@ export function isType<T extends PayloadType>(e: Envelope, type: T): e is Envelo
 
 export type Payload<T extends PayloadType> = Payloads[T];
 
+/**
+ * A result now, or a promise of it when the store had to be asked. Replay's reads are all
+ * answered from the Work, so the projections run without a promise or a microtask per event;
+ * the live path gets promises where a read goes to the store.
+ */
+export type Maybe<T> = T | Promise<T>;
+
+/** The outcome dropped: done now, or a promise of done. */
+export function ignoreResult(r: Maybe<unknown>): Maybe<void> {
+  return r instanceof Promise ? r.then(() => undefined) : undefined;
+}
+
+/** Runs `step` on each of `items` in order, each after the previous one has finished. */
+export function forEachInOrder<T>(items: readonly T[], step: (x: T) => Maybe<unknown>): Maybe<void> {
+  for (let i = 0; i < items.length; i++) {
+    const r = step(items[i]!);
+    if (r instanceof Promise) return r.then(() => forEachInOrder(items.slice(i + 1), step));
+  }
+}
+
 export interface FlushStats {
   readonly written: number;
   /** Writes refused because the store already held that version or a newer one. */
@@ -114,10 +134,10 @@ export class Work {
 
   /**
    * The item as this batch sees it: staged writes first, then the store. Answered on the spot
-   * (not as a promise) when the Work already knows it, which in replay is every time: callers
-   * await it either way.
+   * (not as a promise) when the Work already knows it, which in replay is every time: the
+   * projections then go on without a promise (see Maybe).
    */
-  get(table: TableDef, key: KeyInput): Item | null | Promise<Item | null> {
+  get(table: TableDef, key: KeyInput): Maybe<Item | null> {
     const t = this.#of(table);
     const k = keyText(table, key);
     const cached = t.cache.get(k);
@@ -149,8 +169,14 @@ export class Work {
   }
 
   /** Writes an immutable fact once (version 1); a fact already stored is left alone. */
-  async putFact(table: TableDef, item: Item): Promise<boolean> {
-    if ((await this.get(table, item)) !== null) return false;
+  putFact(table: TableDef, item: Item): Maybe<boolean> {
+    const found = this.get(table, item);
+    if (found instanceof Promise) return found.then((f) => this.#putFactIfAbsent(table, item, f));
+    return this.#putFactIfAbsent(table, item, found);
+  }
+
+  #putFactIfAbsent(table: TableDef, item: Item, found: Item | null): boolean {
+    if (found !== null) return false;
     // Copied attribute by attribute, not `{ ...item, v: 1 }`: V8 builds a slow object from a
     // literal that starts with a spread and then adds an attribute, and replay writes many facts.
     const fact: Item = {};

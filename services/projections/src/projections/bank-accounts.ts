@@ -5,51 +5,59 @@
 // bankAccountView). Last four only; sealed numbers stay in the log.
 
 import type { Item } from '@paystream/readstore';
+import type { Envelope } from '@paystream/schemas';
 import { BANK_ACCOUNT_UPDATES, BANK_ACCOUNTS, msKey } from '../tables.js';
-import { isType, type ProjectedEvent, type Work } from '../work.js';
+import { ignoreResult, isType, type Maybe, type ProjectedEvent, type Work } from '../work.js';
 import type { Projection } from './projection.js';
 
 export const bankAccountsProjection: Projection = {
   name: 'bank_accounts',
   types: ['BankAccountTokenized', 'BankAccountUpdated'],
   tables: [BANK_ACCOUNTS, BANK_ACCOUNT_UPDATES],
-  async apply({ envelope: e }: ProjectedEvent, work: Work): Promise<void> {
+  apply({ envelope: e }: ProjectedEvent, work: Work): Maybe<void> {
     if (isType(e, 'BankAccountTokenized')) {
-      const d = e.payload;
-      const current = await work.get(BANK_ACCOUNTS, { id: d.bankAccountId });
-      if (current !== null && e.aggregateVersion <= (current.v as number)) return;
-      work.put(BANK_ACCOUNTS, {
-        id: d.bankAccountId,
-        tenantId: e.tenantId,
-        v: e.aggregateVersion,
-        ownerId: d.ownerId,
-        routingNumber: d.routingNumber,
-        last4: d.last4,
-        accountType: d.accountType,
-        holderName: d.holderName,
-        holderType: d.holderType,
-        fingerprint: d.fingerprint,
-        status: 'active',
-        createdAtMs: e.occurredAtMs,
-      });
+      const current = work.get(BANK_ACCOUNTS, { id: e.payload.bankAccountId });
+      if (current instanceof Promise) return current.then((c) => putAccount(e, work, c));
+      putAccount(e, work, current);
       return;
     }
     if (isType(e, 'BankAccountUpdated')) {
       const d = e.payload;
-      await work.putFact(BANK_ACCOUNT_UPDATES, {
-        bankAccountId: d.bankAccountId,
-        sortKey: `${msKey(e.occurredAtMs)}|${e.eventId}`,
-        tenantId: e.tenantId,
-        status: d.status,
-        reason: d.reason,
-        routingNumber: d.routingNumber,
-        accountType: d.accountType,
-        last4: d.last4,
-        atMs: e.occurredAtMs,
-      });
+      return ignoreResult(
+        work.putFact(BANK_ACCOUNT_UPDATES, {
+          bankAccountId: d.bankAccountId,
+          sortKey: `${msKey(e.occurredAtMs)}|${e.eventId}`,
+          tenantId: e.tenantId,
+          status: d.status,
+          reason: d.reason,
+          routingNumber: d.routingNumber,
+          accountType: d.accountType,
+          last4: d.last4,
+          atMs: e.occurredAtMs,
+        }),
+      );
     }
   },
 };
+
+function putAccount(e: Envelope<'BankAccountTokenized'>, work: Work, current: Item | null): void {
+  const d = e.payload;
+  if (current !== null && e.aggregateVersion <= (current.v as number)) return;
+  work.put(BANK_ACCOUNTS, {
+    id: d.bankAccountId,
+    tenantId: e.tenantId,
+    v: e.aggregateVersion,
+    ownerId: d.ownerId,
+    routingNumber: d.routingNumber,
+    last4: d.last4,
+    accountType: d.accountType,
+    holderName: d.holderName,
+    holderType: d.holderType,
+    fingerprint: d.fingerprint,
+    status: 'active',
+    createdAtMs: e.occurredAtMs,
+  });
+}
 
 /** The account with its updates applied in time order (null fields leave a value unchanged). */
 export function bankAccountView(account: Item, updates: readonly Item[]): Item {

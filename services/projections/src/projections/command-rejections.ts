@@ -2,25 +2,27 @@
 // that got a position back can learn that its command was rejected downstream.
 
 import { COMMAND_REJECTIONS } from '../tables.js';
-import { isType, type ProjectedEvent, type Work } from '../work.js';
+import { ignoreResult, isType, type Maybe, type ProjectedEvent, type Work } from '../work.js';
 import type { Projection } from './projection.js';
 
 export const commandRejectionsProjection: Projection = {
   name: 'command_rejections',
   types: ['CommandRejected'],
   tables: [COMMAND_REJECTIONS],
-  async apply({ envelope: e }: ProjectedEvent, work: Work): Promise<void> {
+  apply({ envelope: e }: ProjectedEvent, work: Work): Maybe<void> {
     if (!isType(e, 'CommandRejected')) return;
     const d = e.payload;
-    await work.putFact(COMMAND_REJECTIONS, {
-      commandId: d.commandId,
-      tenantId: e.tenantId,
-      aggregateId: e.aggregateId,
-      commandType: d.commandType,
-      code: d.code,
-      message: d.message,
-      field: d.field,
-      rejectedAtMs: e.occurredAtMs,
-    });
+    return ignoreResult(
+      work.putFact(COMMAND_REJECTIONS, {
+        commandId: d.commandId,
+        tenantId: e.tenantId,
+        aggregateId: e.aggregateId,
+        commandType: d.commandType,
+        code: d.code,
+        message: d.message,
+        field: d.field,
+        rejectedAtMs: e.occurredAtMs,
+      }),
+    );
   },
 };

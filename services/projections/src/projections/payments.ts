@@ -14,7 +14,7 @@ import {
 import type { Item, JsonValue } from '@paystream/readstore';
 import type { Envelope } from '@paystream/schemas';
 import { PAYMENTS } from '../tables.js';
-import type { ProjectedEvent, Work } from '../work.js';
+import type { Maybe, ProjectedEvent, Work } from '../work.js';
 import type { Projection } from './projection.js';
 
 export const ESCROW_EVENT_TYPES: readonly EscrowEventType[] = [
@@ -59,7 +59,7 @@ export const paymentsProjection: Projection = {
   name: 'payments',
   types: ESCROW_EVENT_TYPES,
   tables: [PAYMENTS],
-  async apply({ envelope: e }: ProjectedEvent, work: Work): Promise<void> {
+  apply({ envelope: e }: ProjectedEvent, work: Work): Maybe<void> {
     if (!isEscrowEvent(e)) return;
     const paymentId = (e.payload as { paymentId: string }).paymentId;
     if (e.aggregateId !== paymentId) {
@@ -68,46 +68,56 @@ export const paymentsProjection: Projection = {
         `${e.type} ${e.eventId} is on aggregate ${e.aggregateId}, not its payment ${paymentId}`,
       );
     }
-    const current = await work.get(PAYMENTS, { id: paymentId });
-    if (current !== null && e.aggregateVersion <= (current.v as number)) return; // already applied
-    const prevState = (current?.state as unknown as PaymentState | undefined) ?? initialState();
-    const state = evolve(prevState, toEscrowEvent(e));
-    if (!isPayment(state)) return;
-    const prev = (current ?? {}) as Record<string, JsonValue>;
-    const movements = [...((prev.movements as unknown as PaymentMovement[] | undefined) ?? [])];
-    let fraud = prev.fraud ?? null;
-    let decline = prev.decline ?? null;
-    let capturedAtMs = (prev.capturedAtMs as number | null | undefined) ?? null;
-    let authorizedAtMs = (prev.authorizedAtMs as number | null | undefined) ?? null;
-    switch (e.type) {
-      case 'FraudAssessed': {
-        const d = e.payload as Envelope<'FraudAssessed'>['payload'];
-        fraud = asJson({
-          score: d.score,
-          decision: d.decision,
-          reasons: d.reasons.map((r) => ({
-            code: r.code,
-            description: r.description,
-            contribution: r.contribution,
-          })),
-          modelVersion: d.modelVersion,
-        });
-        break;
-      }
-      case 'PaymentDeclined': {
-        const d = e.payload as Envelope<'PaymentDeclined'>['payload'];
-        decline = { stage: d.stage, code: d.code, message: d.message };
-        break;
-      }
-      case 'PaymentAuthorized':
-        authorizedAtMs = e.occurredAtMs;
-        break;
-      case 'PaymentCaptured':
-        capturedAtMs = e.occurredAtMs;
-        break;
-      case 'EscrowReleased': {
-        const d = e.payload as Envelope<'EscrowReleased'>['payload'];
-        movements.push({
+    const current = work.get(PAYMENTS, { id: paymentId });
+    if (current instanceof Promise) return current.then((c) => foldPayment(e, work, paymentId, c));
+    foldPayment(e, work, paymentId, current);
+  },
+};
+
+/** The payment item after `e` (staged), unless it already holds `e`. */
+function foldPayment(e: Envelope, work: Work, paymentId: string, current: Item | null): void {
+  if (current !== null && e.aggregateVersion <= (current.v as number)) return; // already applied
+  const prevState = (current?.state as unknown as PaymentState | undefined) ?? initialState();
+  const state = evolve(prevState, toEscrowEvent(e));
+  if (!isPayment(state)) return;
+  const prev = (current ?? {}) as Record<string, JsonValue>;
+  // Copied only when a movement is added: items are never changed once staged.
+  let movements = (prev.movements as unknown as readonly PaymentMovement[] | undefined) ?? [];
+  let fraud = prev.fraud ?? null;
+  let decline = prev.decline ?? null;
+  let capturedAtMs = (prev.capturedAtMs as number | null | undefined) ?? null;
+  let authorizedAtMs = (prev.authorizedAtMs as number | null | undefined) ?? null;
+  switch (e.type) {
+    case 'FraudAssessed': {
+      const d = e.payload as Envelope<'FraudAssessed'>['payload'];
+      fraud = asJson({
+        score: d.score,
+        decision: d.decision,
+        reasons: d.reasons.map((r) => ({
+          code: r.code,
+          description: r.description,
+          contribution: r.contribution,
+        })),
+        modelVersion: d.modelVersion,
+      });
+      break;
+    }
+    case 'PaymentDeclined': {
+      const d = e.payload as Envelope<'PaymentDeclined'>['payload'];
+      decline = { stage: d.stage, code: d.code, message: d.message };
+      break;
+    }
+    case 'PaymentAuthorized':
+      authorizedAtMs = e.occurredAtMs;
+      break;
+    case 'PaymentCaptured':
+      capturedAtMs = e.occurredAtMs;
+      break;
+    case 'EscrowReleased': {
+      const d = e.payload as Envelope<'EscrowReleased'>['payload'];
+      movements = [
+        ...movements,
+        {
           id: d.releaseId,
           kind: 'release',
           amountMinor: d.amountMinor,
@@ -115,12 +125,15 @@ export const paymentsProjection: Projection = {
           netMinor: d.netMinor,
           trigger: d.trigger,
           atMs: e.occurredAtMs,
-        });
-        break;
-      }
-      case 'EscrowRefunded': {
-        const d = e.payload as Envelope<'EscrowRefunded'>['payload'];
-        movements.push({
+        },
+      ];
+      break;
+    }
+    case 'EscrowRefunded': {
+      const d = e.payload as Envelope<'EscrowRefunded'>['payload'];
+      movements = [
+        ...movements,
+        {
           id: d.refundId,
           kind: 'refund',
           amountMinor: d.amountMinor,
@@ -128,30 +141,30 @@ export const paymentsProjection: Projection = {
           netMinor: 0,
           trigger: d.reason,
           atMs: e.occurredAtMs,
-        });
-        break;
-      }
+        },
+      ];
+      break;
     }
-    const metadata =
-      e.type === 'PaymentRequested'
-        ? asJson((e.payload as Envelope<'PaymentRequested'>['payload']).metadata)
-        : (prev.metadata ?? {});
-    // The decider state holds the status, ids and amounts; the rest is what only the read
-    // API needs. Nothing is stored twice (item size is replay throughput).
-    const item: Item = {
-      id: paymentId,
-      tenantId: e.tenantId,
-      v: e.aggregateVersion,
-      createdAtMs: (prev.createdAtMs as number | undefined) ?? e.occurredAtMs,
-      updatedAtMs: e.occurredAtMs,
-      metadata,
-      fraud,
-      decline,
-      authorizedAtMs,
-      capturedAtMs,
-      movements: asJson(movements),
-      state: asJson(state),
-    };
-    work.put(PAYMENTS, item);
-  },
-};
+  }
+  const metadata =
+    e.type === 'PaymentRequested'
+      ? asJson((e.payload as Envelope<'PaymentRequested'>['payload']).metadata)
+      : (prev.metadata ?? {});
+  // The decider state holds the status, ids and amounts; the rest is what only the read
+  // API needs. Nothing is stored twice (item size is replay throughput).
+  const item: Item = {
+    id: paymentId,
+    tenantId: e.tenantId,
+    v: e.aggregateVersion,
+    createdAtMs: (prev.createdAtMs as number | undefined) ?? e.occurredAtMs,
+    updatedAtMs: e.occurredAtMs,
+    metadata,
+    fraud,
+    decline,
+    authorizedAtMs,
+    capturedAtMs,
+    movements: asJson(movements),
+    state: asJson(state),
+  };
+  work.put(PAYMENTS, item);
+}

@@ -5,6 +5,7 @@
 // joined from them when read, since the events come from different aggregates and partitions.
 
 import { ACCOUNTS } from '@paystream/ledger';
+import type { Envelope } from '@paystream/schemas';
 import {
   ACH_BATCHES,
   ACH_RETURNS,
@@ -15,17 +16,17 @@ import {
   PAYOUTS,
   RELEASE_PAYOUTS,
 } from '../tables.js';
-import { isType, type ProjectedEvent, type Work } from '../work.js';
+import { forEachInOrder, ignoreResult, isType, type Maybe, type ProjectedEvent, type Work } from '../work.js';
 import type { Projection } from './projection.js';
 
 export const payoutsProjection: Projection = {
   name: 'payouts',
   types: ['PayoutScheduled', 'AchBatchClosed', 'JournalEntryPosted', 'AchReturnReceived'],
   tables: [PAYOUTS, RELEASE_PAYOUTS, PAYOUT_FILES, PAYOUT_SETTLEMENTS, PAYOUT_RETURNS],
-  async apply({ envelope: e }: ProjectedEvent, work: Work): Promise<void> {
+  apply({ envelope: e }: ProjectedEvent, work: Work): Maybe<void> {
     if (isType(e, 'PayoutScheduled')) {
       const d = e.payload;
-      const created = await work.putFact(PAYOUTS, {
+      const created = work.putFact(PAYOUTS, {
         id: d.payoutId,
         tenantId: e.tenantId,
         provider: `${e.tenantId}|${d.providerId}`,
@@ -39,30 +40,20 @@ export const payoutsProjection: Projection = {
         releaseIds: [...d.releaseIds],
         scheduledAtMs: e.occurredAtMs,
       });
-      if (!created) return;
-      for (const releaseId of d.releaseIds) {
-        await work.putFact(RELEASE_PAYOUTS, {
-          releaseId,
-          tenantId: e.tenantId,
-          payoutId: d.payoutId,
-          payoutAmountMinor: d.amountMinor,
-          releasesInPayout: d.releaseIds.length,
-        });
-      }
-      return;
+      if (created instanceof Promise) return created.then((c) => putReleasePayouts(e, work, c));
+      return putReleasePayouts(e, work, created);
     }
     if (isType(e, 'AchBatchClosed')) {
       const d = e.payload;
-      for (const payoutId of d.payoutIds) {
-        await work.putFact(PAYOUT_FILES, {
+      return forEachInOrder(d.payoutIds, (payoutId) =>
+        work.putFact(PAYOUT_FILES, {
           payoutId,
           tenantId: e.tenantId,
           batchId: d.batchId,
           fileId: d.fileId,
           closedAtMs: e.occurredAtMs,
-        });
-      }
-      return;
+        }),
+      );
     }
     if (isType(e, 'JournalEntryPosted')) {
       const lines = e.payload.postings;
@@ -72,71 +63,92 @@ export const payoutsProjection: Projection = {
       // A settlement is posted on the payout's own aggregate; a return reversing a settled
       // payout moves money the other way (bank:operating debited) and does not match.
       if (!settles) return;
-      await work.putFact(PAYOUT_SETTLEMENTS, {
-        payoutId: e.aggregateId,
-        tenantId: e.tenantId,
-        entryId: e.payload.entryId,
-        settledAtMs: e.occurredAtMs,
-      });
-      return;
+      return ignoreResult(
+        work.putFact(PAYOUT_SETTLEMENTS, {
+          payoutId: e.aggregateId,
+          tenantId: e.tenantId,
+          entryId: e.payload.entryId,
+          settledAtMs: e.occurredAtMs,
+        }),
+      );
     }
     if (isType(e, 'AchReturnReceived')) {
       const d = e.payload;
       if (d.payoutId === null) return;
-      await work.putFact(PAYOUT_RETURNS, {
-        payoutId: d.payoutId,
-        tenantId: e.tenantId,
-        returnId: d.returnId,
-        returnCode: d.returnCode,
-        description: d.description,
-        amountMinor: d.amountMinor,
-        currency: d.currency,
-        receivedAtMs: e.occurredAtMs,
-      });
+      return ignoreResult(
+        work.putFact(PAYOUT_RETURNS, {
+          payoutId: d.payoutId,
+          tenantId: e.tenantId,
+          returnId: d.returnId,
+          returnCode: d.returnCode,
+          description: d.description,
+          amountMinor: d.amountMinor,
+          currency: d.currency,
+          receivedAtMs: e.occurredAtMs,
+        }),
+      );
     }
   },
 };
+
+/** Which payout carried each release, once the payout itself was new. */
+function putReleasePayouts(e: Envelope<'PayoutScheduled'>, work: Work, created: boolean): Maybe<void> {
+  if (!created) return;
+  const d = e.payload;
+  return forEachInOrder(d.releaseIds, (releaseId) =>
+    work.putFact(RELEASE_PAYOUTS, {
+      releaseId,
+      tenantId: e.tenantId,
+      payoutId: d.payoutId,
+      payoutAmountMinor: d.amountMinor,
+      releasesInPayout: d.releaseIds.length,
+    }),
+  );
+}
 
 /** ach_batches and ach_returns: one fact per closed file and per returned entry. */
 export const achBatchesProjection: Projection = {
   name: 'ach_batches',
   types: ['AchBatchClosed', 'AchReturnReceived'],
   tables: [ACH_BATCHES, ACH_RETURNS],
-  async apply({ envelope: e }: ProjectedEvent, work: Work): Promise<void> {
+  apply({ envelope: e }: ProjectedEvent, work: Work): Maybe<void> {
     if (isType(e, 'AchBatchClosed')) {
       const d = e.payload;
-      await work.putFact(ACH_BATCHES, {
-        id: d.batchId,
-        tenantId: e.tenantId,
-        sortKey: `${msKey(e.occurredAtMs)}|${d.batchId}`,
-        fileId: d.fileId,
-        windowId: d.windowId,
-        objectKey: d.objectKey,
-        entryCount: d.entryCount,
-        totalCreditMinor: d.totalCreditMinor,
-        totalDebitMinor: d.totalDebitMinor,
-        currency: d.currency,
-        payoutIds: [...d.payoutIds],
-        fileSha256: d.fileSha256,
-        closedAtMs: e.occurredAtMs,
-      });
-      return;
+      return ignoreResult(
+        work.putFact(ACH_BATCHES, {
+          id: d.batchId,
+          tenantId: e.tenantId,
+          sortKey: `${msKey(e.occurredAtMs)}|${d.batchId}`,
+          fileId: d.fileId,
+          windowId: d.windowId,
+          objectKey: d.objectKey,
+          entryCount: d.entryCount,
+          totalCreditMinor: d.totalCreditMinor,
+          totalDebitMinor: d.totalDebitMinor,
+          currency: d.currency,
+          payoutIds: [...d.payoutIds],
+          fileSha256: d.fileSha256,
+          closedAtMs: e.occurredAtMs,
+        }),
+      );
     }
     if (isType(e, 'AchReturnReceived')) {
       const d = e.payload;
-      await work.putFact(ACH_RETURNS, {
-        id: d.returnId,
-        tenantId: e.tenantId,
-        sortKey: `${msKey(e.occurredAtMs)}|${d.returnId}`,
-        payoutId: d.payoutId,
-        traceNumber: d.traceNumber,
-        returnCode: d.returnCode,
-        description: d.description,
-        amountMinor: d.amountMinor,
-        currency: d.currency,
-        bankAccountId: d.bankAccountId,
-        receivedAtMs: e.occurredAtMs,
-      });
+      return ignoreResult(
+        work.putFact(ACH_RETURNS, {
+          id: d.returnId,
+          tenantId: e.tenantId,
+          sortKey: `${msKey(e.occurredAtMs)}|${d.returnId}`,
+          payoutId: d.payoutId,
+          traceNumber: d.traceNumber,
+          returnCode: d.returnCode,
+          description: d.description,
+          amountMinor: d.amountMinor,
+          currency: d.currency,
+          bankAccountId: d.bankAccountId,
+          receivedAtMs: e.occurredAtMs,
+        }),
+      );
     }
   },
 };

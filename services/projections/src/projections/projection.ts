@@ -3,12 +3,13 @@
 
 import type { TableDef } from '@paystream/readstore';
 import type { PayloadType } from '@paystream/schemas';
-import type { ProjectedEvent, Work } from '../work.js';
+import type { Maybe, ProjectedEvent, Work } from '../work.js';
 
 export interface Projection {
   readonly name: string;
   readonly tables: readonly TableDef[];
   /** The event types it reacts to (the projector calls it for these only). */
   readonly types: readonly PayloadType[];
-  apply(event: ProjectedEvent, work: Work): Promise<void>;
+  /** Synchronous when every read it makes is answered by the Work (see Maybe). */
+  apply(event: ProjectedEvent, work: Work): Maybe<void>;
 }

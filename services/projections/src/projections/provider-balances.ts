@@ -8,10 +8,11 @@
 
 import { invariant } from '@paystream/core';
 import { isPayment, type PaymentState } from '@paystream/escrow';
+import type { RecordPosition } from '@paystream/log';
 import type { Item } from '@paystream/readstore';
 import type { Envelope } from '@paystream/schemas';
 import { PAYMENTS, PROVIDER_BALANCES, shardOf } from '../tables.js';
-import { isType, type ProjectedEvent, type Work } from '../work.js';
+import { isType, type Maybe, type ProjectedEvent, type Work } from '../work.js';
 import type { Projection } from './projection.js';
 
 export interface ProviderShard {
@@ -30,7 +31,7 @@ interface Delta {
   readonly change: Partial<ProviderShard>;
 }
 
-async function deltaOf(e: Envelope, work: Work): Promise<Delta | null> {
+function deltaOf(e: Envelope, work: Work): Maybe<Delta | null> {
   if (isType(e, 'EscrowHeld')) {
     const d = e.payload;
     return {
@@ -58,17 +59,9 @@ async function deltaOf(e: Envelope, work: Work): Promise<Delta | null> {
     const d = e.payload;
     // The provider is fixed when the payment is requested; the payment is this event's own
     // aggregate (same partition, projected earlier in offset order), so this read is stable.
-    const p = (await work.get(PAYMENTS, { id: d.paymentId }))?.state as unknown as PaymentState | undefined;
-    invariant(
-      p !== undefined && isPayment(p),
-      `EscrowRefunded ${e.eventId} for unknown payment ${d.paymentId}`,
-    );
-    return {
-      tenantId: e.tenantId,
-      providerId: p.providerId,
-      currency: d.currency,
-      change: { heldMinor: -d.amountMinor, refundedMinor: d.amountMinor },
-    };
+    const payment = work.get(PAYMENTS, { id: d.paymentId });
+    if (payment instanceof Promise) return payment.then((item) => refundDelta(e, item));
+    return refundDelta(e, payment);
   }
   if (isType(e, 'PayoutScheduled')) {
     const d = e.payload;
@@ -80,6 +73,21 @@ async function deltaOf(e: Envelope, work: Work): Promise<Delta | null> {
     };
   }
   return null;
+}
+
+function refundDelta(e: Envelope<'EscrowRefunded'>, payment: Item | null): Delta {
+  const d = e.payload;
+  const p = payment?.state as unknown as PaymentState | undefined;
+  invariant(
+    p !== undefined && isPayment(p),
+    `EscrowRefunded ${e.eventId} for unknown payment ${d.paymentId}`,
+  );
+  return {
+    tenantId: e.tenantId,
+    providerId: p.providerId,
+    currency: d.currency,
+    change: { heldMinor: -d.amountMinor, refundedMinor: d.amountMinor },
+  };
 }
 
 const FIELDS = [
@@ -102,31 +110,48 @@ export const providerBalancesProjection: Projection = {
   name: 'provider_balances',
   types: ['EscrowHeld', 'EscrowReleased', 'EscrowRefunded', 'PayoutScheduled'],
   tables: [PROVIDER_BALANCES],
-  async apply({ envelope: e, position }: ProjectedEvent, work: Work): Promise<void> {
-    const delta = await deltaOf(e, work);
-    if (delta === null) return;
-    const key = {
-      provider: `${delta.tenantId}|${delta.providerId}`,
-      shard: `${delta.currency}|${shardOf(position.partition)}`,
-    };
-    const current = await work.get(PROVIDER_BALANCES, key);
-    if (current !== null && position.offset < (current.v as number)) return; // already applied
-    // Attributes listed one by one, in the order spreads of `key` and the sums would give: a
-    // literal that starts with a spread and then adds more attributes builds a slow object in V8.
-    work.put(PROVIDER_BALANCES, {
-      provider: key.provider,
-      shard: key.shard,
-      tenantId: delta.tenantId,
-      providerId: delta.providerId,
-      currency: delta.currency,
-      partition: position.partition,
-      v: position.offset + 1,
-      heldMinor: sum(current, delta, 'heldMinor'),
-      releasedGrossMinor: sum(current, delta, 'releasedGrossMinor'),
-      releasedNetMinor: sum(current, delta, 'releasedNetMinor'),
-      feesMinor: sum(current, delta, 'feesMinor'),
-      refundedMinor: sum(current, delta, 'refundedMinor'),
-      payoutsScheduledMinor: sum(current, delta, 'payoutsScheduledMinor'),
-    });
+  apply({ envelope: e, position }: ProjectedEvent, work: Work): Maybe<void> {
+    const delta = deltaOf(e, work);
+    if (delta instanceof Promise) return delta.then((d) => withDelta(position, work, d));
+    return withDelta(position, work, delta);
   },
 };
+
+function withDelta(position: RecordPosition, work: Work, delta: Delta | null): Maybe<void> {
+  if (delta === null) return;
+  const key = {
+    provider: `${delta.tenantId}|${delta.providerId}`,
+    shard: `${delta.currency}|${shardOf(position.partition)}`,
+  };
+  const current = work.get(PROVIDER_BALANCES, key);
+  if (current instanceof Promise) return current.then((c) => addToShard(position, work, delta, key, c));
+  addToShard(position, work, delta, key, current);
+}
+
+/** The shard after `delta` (staged), unless it already holds the event at `position`. */
+function addToShard(
+  position: RecordPosition,
+  work: Work,
+  delta: Delta,
+  key: { provider: string; shard: string },
+  current: Item | null,
+): void {
+  if (current !== null && position.offset < (current.v as number)) return; // already applied
+  // Attributes listed one by one, in the order spreads of `key` and the sums would give: a
+  // literal that starts with a spread and then adds more attributes builds a slow object in V8.
+  work.put(PROVIDER_BALANCES, {
+    provider: key.provider,
+    shard: key.shard,
+    tenantId: delta.tenantId,
+    providerId: delta.providerId,
+    currency: delta.currency,
+    partition: position.partition,
+    v: position.offset + 1,
+    heldMinor: sum(current, delta, 'heldMinor'),
+    releasedGrossMinor: sum(current, delta, 'releasedGrossMinor'),
+    releasedNetMinor: sum(current, delta, 'releasedNetMinor'),
+    feesMinor: sum(current, delta, 'feesMinor'),
+    refundedMinor: sum(current, delta, 'refundedMinor'),
+    payoutsScheduledMinor: sum(current, delta, 'payoutsScheduledMinor'),
+  });
+}
