@@ -152,14 +152,7 @@ export class SqliteReadStore implements ReadStore {
       try {
         s = this.#db.prepare(sql);
       } catch (err) {
-        if (err instanceof Error && /no such table/.test(err.message)) {
-          throw new PaystreamError(
-            'table_not_found',
-            'read-model table does not exist; run ensureTables first',
-            'table',
-          );
-        }
-        throw err;
+        throw tableNotFoundOr(err);
       }
       this.#statements.set(sql, s);
     }
@@ -465,14 +458,7 @@ export class SqliteReadStore implements ReadStore {
       });
       return { here: count(here), there: count(there), rows };
     } catch (err) {
-      if (err instanceof Error && /no such table/.test(err.message)) {
-        throw new PaystreamError(
-          'table_not_found',
-          'read-model table does not exist; run ensureTables first',
-          'table',
-        );
-      }
-      throw err;
+      throw tableNotFoundOr(err);
     } finally {
       if (!shared) this.#db.prepare('DETACH DATABASE diff_other').run();
     }
@@ -493,4 +479,16 @@ export class SqliteReadStore implements ReadStore {
       }
     }
   }
+}
+
+/** SQLite's "no such table" as our table_not_found (ensureTables was not run); else `err`. */
+function tableNotFoundOr(err: unknown): unknown {
+  if (err instanceof Error && /no such table/.test(err.message)) {
+    return new PaystreamError(
+      'table_not_found',
+      'read-model table does not exist; run ensureTables first',
+      'table',
+    );
+  }
+  return err;
 }
