@@ -469,7 +469,7 @@ export function readStoreContract(name: string, make: () => Promise<ReadStoreFix
         const keys = Array.from({ length: n }, (_, i) => ({ table: payments, key: { id: `pay_b${i}` } }));
         const got = await store.batchGet(keys);
         expect(got).toHaveLength(n);
-        got.forEach((item, i) => expect(item).toEqual(i % 2 === 0 ? payment(`pay_b${i}`) : null));
+        expect(got).toEqual(keys.map((_, i) => (i % 2 === 0 ? payment(`pay_b${i}`) : null)));
       });
 
       it('refuses a malformed key, reading nothing', async () => {

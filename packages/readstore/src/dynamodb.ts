@@ -302,7 +302,9 @@ export class DynamoDbReadStore implements ReadStore {
     for (let start = 0; start < wanted.length; start += MAX_BATCH_GET_KEYS) {
       let pending: Record<string, { Keys: Keyed[]; ConsistentRead: true }> = {};
       for (const w of wanted.slice(start, start + MAX_BATCH_GET_KEYS)) {
-        (pending[w.name] ??= { Keys: [], ConsistentRead: true }).Keys.push(w.key);
+        const forTable = pending[w.name] ?? { Keys: [], ConsistentRead: true };
+        forTable.Keys.push(w.key);
+        pending[w.name] = forTable;
       }
       for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
         if (attempt > UNPROCESSED_RETRIES) {
