@@ -221,7 +221,10 @@ describe('escrow service', () => {
     for (const id of ids) {
       const stream = await streamOf(id);
       expect(stream.map((e) => e.aggregateVersion)).toEqual(stream.map((_, i) => i + 1));
-      expect(stream.some((e) => e.type === 'EscrowReleased'), `${id} released`).toBe(true);
+      expect(
+        stream.some((e) => e.type === 'EscrowReleased'),
+        `${id} released`,
+      ).toBe(true);
     }
   });
 });
