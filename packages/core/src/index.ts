@@ -1,3 +1,4 @@
+export * from './aws-requests.js';
 export * from './clock.js';
 export * from './errors.js';
 export * from './hash.js';

@@ -2,7 +2,7 @@
 // (moto in tests, a VPC endpoint in production). Every method call is exactly one KMS request.
 
 import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { PaystreamError } from '@paystream/core';
+import { countAwsRequests, PaystreamError } from '@paystream/core';
 import { DATA_KEY_BYTES, type DataKey, type KeyManager } from './port.js';
 
 export interface AwsKmsKeyManagerOptions {
@@ -18,7 +18,7 @@ export interface AwsKmsKeyManagerOptions {
 }
 
 function kmsClient(opts: Omit<AwsKmsKeyManagerOptions, 'keyId'>): KMSClient {
-  return new KMSClient({
+  const client = new KMSClient({
     region: opts.region,
     maxAttempts: opts.maxAttempts ?? 3,
     // A stuck connection fails the request instead of hanging it.
@@ -30,6 +30,8 @@ function kmsClient(opts: Omit<AwsKmsKeyManagerOptions, 'keyId'>): KMSClient {
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
   });
+  countAwsRequests(client, 'kms');
+  return client;
 }
 
 const UNWRAP_REFUSALS = new Set([

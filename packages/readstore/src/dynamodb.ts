@@ -33,7 +33,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { PaystreamError } from '@paystream/core';
+import { countAwsRequests, PaystreamError } from '@paystream/core';
 import {
   type Attr,
   assertBulkLoad,
@@ -80,6 +80,8 @@ export interface DynamoDbReadStoreOptions {
   requestTimeoutMs?: number;
   /** How long ensureTables waits for new tables and indexes to become ACTIVE. Default 120 s. */
   tableActiveTimeoutMs?: number;
+  /** Count this store's requests in the process-wide AWS counts (aws-requests.ts). Default true. */
+  countRequests?: boolean;
 }
 
 type Keyed = Record<string, KeyValue>;
@@ -138,6 +140,7 @@ export class DynamoDbReadStore implements ReadStore {
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
     });
+    if (opts.countRequests ?? true) countAwsRequests(this.#raw, 'dynamodb');
     this.#doc = DynamoDBDocumentClient.from(this.#raw, {
       marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
       unmarshallOptions: { wrapNumbers: false },

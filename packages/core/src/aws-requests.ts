@@ -1,0 +1,82 @@
+// Process-wide counts of AWS SDK requests, by service and operation, and of DynamoDB items
+// written: what `paystream bench` divides by payments to say where the cost is. Counted by a
+// middleware on each client (countAwsRequests), so nothing is estimated. A client made for the
+// bench's own observation is simply not counted.
+//
+// Structural types only: the core package depends on no AWS SDK.
+
+/** The part of an AWS SDK v3 client this uses. */
+interface MiddlewareClient {
+  readonly middlewareStack: {
+    add(
+      middleware: (
+        next: (args: { input: unknown }) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: { input: unknown }) => Promise<unknown>,
+      options: { step: 'initialize'; name: string },
+    ): void;
+  };
+}
+
+export interface AwsRequestCounts {
+  /** `service.Operation` → requests sent (retries of one request not included). */
+  readonly requests: Readonly<Record<string, number>>;
+  /** DynamoDB items in write requests (PutItem, DeleteItem, UpdateItem, batch and transaction items). */
+  readonly dynamoItemsWritten: number;
+}
+
+const requests = new Map<string, number>();
+let dynamoItemsWritten = 0;
+
+function itemsWritten(operation: string | undefined, input: unknown): number {
+  const i = input as {
+    RequestItems?: Record<string, unknown[]>;
+    TransactItems?: { ConditionCheck?: unknown }[];
+  };
+  switch (operation) {
+    case 'PutItemCommand':
+    case 'DeleteItemCommand':
+    case 'UpdateItemCommand':
+      return 1;
+    case 'BatchWriteItemCommand':
+      return Object.values(i.RequestItems ?? {}).reduce((n, list) => n + list.length, 0);
+    case 'TransactWriteItemsCommand':
+      return (i.TransactItems ?? []).filter((t) => t.ConditionCheck === undefined).length;
+    default:
+      return 0;
+  }
+}
+
+/** Counts every request `client` sends from now on, under `service` (e.g. `dynamodb`, `kms`). */
+export function countAwsRequests(client: { readonly middlewareStack: object }, service: string): void {
+  // The SDK's own types are generic per client; this middleware reads only the command name and
+  // the input, which every client has.
+  (client as unknown as MiddlewareClient).middlewareStack.add(
+    (next, context) => async (args) => {
+      const op = context.commandName;
+      const name = `${service}.${(op ?? 'Unknown').replace(/Command$/, '')}`;
+      requests.set(name, (requests.get(name) ?? 0) + 1);
+      if (service === 'dynamodb') dynamoItemsWritten += itemsWritten(op, args.input);
+      return await next(args);
+    },
+    { step: 'initialize', name: 'paystreamRequestCounter' },
+  );
+}
+
+/** The counts so far (a copy). */
+export function awsRequestCounts(): AwsRequestCounts {
+  return { requests: Object.fromEntries(requests), dynamoItemsWritten };
+}
+
+/** Requests of one service between two snapshots. */
+export function awsRequestsBetween(
+  before: AwsRequestCounts,
+  after: AwsRequestCounts,
+  service: string,
+): number {
+  let n = 0;
+  for (const [name, count] of Object.entries(after.requests)) {
+    if (name.startsWith(`${service}.`)) n += count - (before.requests[name] ?? 0);
+  }
+  return n;
+}
