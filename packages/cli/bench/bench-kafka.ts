@@ -21,6 +21,8 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'paystrea
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
+  // The testkit reports started servers with console.log: keep stdout for the report alone.
+  console.log = (...a: unknown[]) => console.error(...a);
   const servers = await startTestServers();
   try {
     const env = servers.env;

@@ -21,12 +21,35 @@ interface MiddlewareClient {
 export interface AwsRequestCounts {
   /** `service.Operation` → requests sent (retries of one request not included). */
   readonly requests: Readonly<Record<string, number>>;
+  /**
+   * DynamoDB `Operation table` → requests naming that table (a batch or transaction naming
+   * several tables counts once for each), to tell which read model or store costs what.
+   */
+  readonly dynamoRequestsByTable: Readonly<Record<string, number>>;
   /** DynamoDB items in write requests (PutItem, DeleteItem, UpdateItem, batch and transaction items). */
   readonly dynamoItemsWritten: number;
 }
 
 const requests = new Map<string, number>();
+const byTable = new Map<string, number>();
 let dynamoItemsWritten = 0;
+
+function tablesOf(input: unknown): string[] {
+  const i = input as {
+    TableName?: string;
+    RequestItems?: Record<string, unknown>;
+    TransactItems?: Record<string, { TableName?: string }>[];
+  };
+  if (typeof i.TableName === 'string') return [i.TableName];
+  if (i.RequestItems) return Object.keys(i.RequestItems);
+  if (i.TransactItems) {
+    const names = new Set<string>();
+    for (const t of i.TransactItems)
+      for (const a of Object.values(t)) if (a.TableName) names.add(a.TableName);
+    return [...names];
+  }
+  return [];
+}
 
 function itemsWritten(operation: string | undefined, input: unknown): number {
   const i = input as {
@@ -56,7 +79,14 @@ export function countAwsRequests(client: { readonly middlewareStack: object }, s
       const op = context.commandName;
       const name = `${service}.${(op ?? 'Unknown').replace(/Command$/, '')}`;
       requests.set(name, (requests.get(name) ?? 0) + 1);
-      if (service === 'dynamodb') dynamoItemsWritten += itemsWritten(op, args.input);
+      if (service === 'dynamodb') {
+        dynamoItemsWritten += itemsWritten(op, args.input);
+        const short = name.slice('dynamodb.'.length);
+        for (const t of tablesOf(args.input)) {
+          const k = `${short} ${t}`;
+          byTable.set(k, (byTable.get(k) ?? 0) + 1);
+        }
+      }
       return await next(args);
     },
     { step: 'initialize', name: 'paystreamRequestCounter' },
@@ -65,7 +95,11 @@ export function countAwsRequests(client: { readonly middlewareStack: object }, s
 
 /** The counts so far (a copy). */
 export function awsRequestCounts(): AwsRequestCounts {
-  return { requests: Object.fromEntries(requests), dynamoItemsWritten };
+  return {
+    requests: Object.fromEntries(requests),
+    dynamoRequestsByTable: Object.fromEntries(byTable),
+    dynamoItemsWritten,
+  };
 }
 
 /** Requests of one service between two snapshots. */

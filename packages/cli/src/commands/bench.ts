@@ -294,6 +294,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const d = n - (countsBefore.requests[name] ?? 0);
       if (d > 0) requestsByOperation[name] = d;
     }
+    const requestsByTable: Record<string, number> = {};
+    for (const [name, n] of Object.entries(countsAfter.dynamoRequestsByTable)) {
+      const d = n - (countsBefore.dynamoRequestsByTable[name] ?? 0);
+      if (d > 0) requestsByTable[name] = d;
+    }
     const kafka = config.mode === 'kafka';
     const dynamoRequests = awsRequestsBetween(countsBefore, countsAfter, 'dynamodb');
     const itemsWritten = countsAfter.dynamoItemsWritten - countsBefore.dynamoItemsWritten;
@@ -371,6 +376,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         drainAfterLoadS: round(Math.max(0, follower.lastVisibleAt - driveEnd) / 1000, 2),
         // Requests of every service in the phase (the bench's own observation reads no store).
         awsRequests: requestsByOperation,
+        dynamoRequestsByTable: requestsByTable,
         dynamoItemsWritten: kafka ? itemsWritten : null,
         // Visible throughput over what DynamoDB itself takes, at this many items per payment.
         visibleRatioToDynamoCeiling:
