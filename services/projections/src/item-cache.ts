@@ -7,9 +7,13 @@
 // Write-through: items enter as the store answered a read or after a flush the store accepted
 // in full; staged writes never do. Bounded in items and in bytes (least recently used first).
 // A partition's items are dropped, so the next batch reads the store again:
-//   * when the log revokes the partition (a rebalance, a lost lease, stop);
-//   * when a batch does not start where the last settled one ended (a redelivery after a
-//     failed commit, or another member moved the partition on meanwhile);
+//   * when the log revokes the partition (a rebalance, a lost lease or fenced commit, stop):
+//     that is how another member's progress is known, since the partition can only move
+//     through a revocation (the log port guarantees it comes before the partition's next
+//     batch);
+//   * when a batch starts before the end of the last settled one (a redelivery: our commit
+//     failed). A batch starting after it is fine: logs leave gaps (Kafka transaction markers,
+//     aborted records), and nobody else can have written meanwhile without a revocation;
 //   * when a batch fails, or a write of it was refused as stale (a newer writer exists).
 
 import { invariant } from '@paystream/core';
@@ -90,12 +94,12 @@ export class PartitionItemCache {
   }
 
   /**
-   * The partition's items for a batch starting at `firstOffset`: kept when the batch continues
-   * the last settled one, dropped first otherwise.
+   * The partition's items for a batch starting at `firstOffset`: dropped first when the batch
+   * starts before the end of the last settled one (a redelivery).
    */
   begin(partition: string, firstOffset: number): PartitionItems {
     let p = this.#partitions.get(partition);
-    if (p !== undefined && p.next !== -1 && p.next !== firstOffset) {
+    if (p !== undefined && p.next !== -1 && firstOffset < p.next) {
       this.drop(partition);
       p = undefined;
     }

@@ -200,7 +200,7 @@ export class LiveProjector {
     this.#forgetBefore(first);
     try {
       const work = new Work(this.#store, shared === undefined ? {} : { shared });
-      this.reads.batchGets += await work.prefetch((probe) => projectInto(probe, events));
+      this.reads.batchGets += await work.prefetch(events, (probe, e) => projectInto(probe, [e]));
       await projectInto(work, events);
       const stats = { ...(await work.flush()), events: events.length };
       // A refused write means a newer writer exists: what we hold of this partition is suspect.

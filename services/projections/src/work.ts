@@ -143,23 +143,29 @@ export class Work {
   }
 
   /**
-   * Reads every item `run` (the projections over a batch) will ask for, in batchGets rather
-   * than one read per event. `run` is first played on a probe Work that answers what this Work
-   * or the partition cache knows and takes anything else as absent, noting the key; the noted
-   * keys are read in one batchGet (per MAX_BATCH_GET_KEYS) and kept here. Only when a read found
-   * an item (which may lead the projections to read other keys) is the probe played again, at
-   * most `maxRounds` times; what is still unknown after that is read one by one by the real run.
-   * Returns the batchGet calls made.
+   * Reads every item `apply` (the projections, event by event) will ask for, in batchGets
+   * rather than one read per event. The events are first played on a probe Work that answers
+   * what this Work or the partition cache knows and takes anything else as absent, noting the
+   * key; the noted keys are read in one batchGet (per MAX_BATCH_GET_KEYS keys) and kept here.
+   * Only when a read found an item (which may lead the projections to other keys) is the probe
+   * played again, at most `maxRounds` times; what is still unknown after that is read one by one
+   * by the real run. Returns the batchGet calls made.
    */
-  async prefetch(run: (probe: Work) => Promise<void>, maxRounds = 3): Promise<number> {
+  async prefetch<E>(
+    events: readonly E[],
+    apply: (probe: Work, event: E) => Promise<void>,
+    maxRounds = 3,
+  ): Promise<number> {
     let calls = 0;
     for (let round = 0; round < maxRounds; round++) {
       const probe = new Work(this.store, { probeOf: this });
-      try {
-        await run(probe);
-      } catch {
-        // A probe may fail where the real run will not (it took unknown items as absent); the
-        // keys it noted up to there are still worth reading.
+      for (const event of events) {
+        try {
+          await apply(probe, event);
+        } catch {
+          // A probe may fail where the real run will not (it took unknown items as absent);
+          // the other events still say what they read.
+        }
       }
       const missing = probe.#missing;
       if (missing.length === 0) break;
