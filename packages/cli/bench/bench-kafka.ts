@@ -3,7 +3,9 @@
 // endpoints in PAYSTREAM_TEST_KAFKA_BROKERS / _DYNAMODB_ENDPOINT / _AWS_ENDPOINT, e.g. from
 // `npm run servers`), creates a KMS key, names a fresh bucket and table prefix, runs
 // `paystream bench --engine kafka <options>` (so `-- --json` prints the report alone on
-// stdout), then stops what it started. Exit status: the bench's.
+// stdout), then stops what it started. Exit status: the bench's. Node options for the bench
+// process (a profile: `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses) go in
+// PAYSTREAM_BENCH_NODE_ARGS.
 //
 // Kafka's topic names are fixed (paystream.*): on servers shared with another Paystream, the
 // two would share consumer groups. Reuse only servers nothing else runs Paystream against.
@@ -45,7 +47,8 @@ async function main(): Promise<number> {
       PAYSTREAM_TABLE_PREFIX: `bench${run}_`,
     };
     process.stderr.write(`bench:kafka: table prefix bench${run}_, bucket paystream-bench-${run}\n`);
-    const child = spawn(process.execPath, [bin, 'bench', '--engine', 'kafka', ...args], {
+    const nodeArgs = (process.env.PAYSTREAM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, bin, 'bench', '--engine', 'kafka', ...args], {
       env: childEnv,
       stdio: 'inherit',
     });

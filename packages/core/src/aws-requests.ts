@@ -75,7 +75,8 @@ export function countAwsRequests(client: { readonly middlewareStack: object }, s
   // The SDK's own types are generic per client; this middleware reads only the command name and
   // the input, which every client has.
   (client as unknown as MiddlewareClient).middlewareStack.add(
-    (next, context) => async (args) => {
+    // Not async: an await here would add a microtask hop to every request.
+    (next, context) => (args) => {
       const op = context.commandName;
       const name = `${service}.${(op ?? 'Unknown').replace(/Command$/, '')}`;
       requests.set(name, (requests.get(name) ?? 0) + 1);
@@ -87,7 +88,7 @@ export function countAwsRequests(client: { readonly middlewareStack: object }, s
           byTable.set(k, (byTable.get(k) ?? 0) + 1);
         }
       }
-      return await next(args);
+      return next(args);
     },
     { step: 'initialize', name: 'paystreamRequestCounter' },
   );
