@@ -147,7 +147,7 @@ export class LiveProjector {
   /** Failed deliveries in a row, per event position. */
   readonly #attempts = new Map<string, number>();
   readonly #cache: PartitionItemCache | undefined;
-  /** Store round trips the batches made (batchGet calls and single gets, transactions). */
+  /** batchGet calls the batches' prefetches made (for tests and diagnostics). */
   readonly reads = { batchGets: 0 };
 
   constructor(store: ReadStore, options: LiveProjectorOptions = {}) {
