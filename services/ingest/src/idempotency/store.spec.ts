@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PaystreamError, TestClock } from '@paystream/core';
-import { SqliteReadStore } from '@paystream/readstore';
+import { type ReadStore, SqliteReadStore } from '@paystream/readstore';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requestHash } from './request-hash.js';
 import {
@@ -42,6 +42,22 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
     if (err instanceof PaystreamError) return err.code;
     throw err;
   }
+}
+
+/** The shared store, with every call to it named in `calls`. */
+function countingStore(): { calls: string[]; counted: ReadStore } {
+  const calls: string[] = [];
+  const counted = new Proxy(readStore, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        calls.push(String(prop));
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  }) as ReadStore;
+  return { calls, counted };
 }
 
 describe('request hash', () => {
@@ -136,6 +152,39 @@ describe('IdempotencyStore', () => {
     for (const idempotencyKey of ['', 'a'.repeat(256), 'with space', 'ünïcode']) {
       expect(await codeOf(store.begin(request({ idempotencyKey })))).toBe('invalid_idempotency_key');
     }
+  });
+
+  it('claims a new key with one write and no read, completes it with one more; reads only on a retry', async () => {
+    const { calls, counted } = countingStore();
+    const counting = new IdempotencyStore(counted, clock, { purgeEvery: 1_000_000 });
+    const req = request();
+    const begun = await counting.begin(req);
+    expect(begun).toMatchObject({ kind: 'claimed', firstUse: true });
+    if (begun.kind !== 'claimed') return;
+    await counting.complete(begun.claim, 202, { id: 'pay_one' });
+    expect(calls).toEqual(['putIfNewer', 'putIfNewer']);
+
+    calls.length = 0;
+    expect((await counting.begin({ ...req, owner: 'http:retry' })).kind).toBe('replay');
+    expect(calls).toEqual(['putIfNewer', 'get']);
+  });
+
+  it('sends the claims of concurrent requests as one transaction', async () => {
+    const { calls, counted } = countingStore();
+    const counting = new IdempotencyStore(counted, clock, { purgeEvery: 1_000_000 });
+    const begun = await Promise.all(Array.from({ length: 20 }, () => counting.begin(request())));
+    expect(begun.every((b) => b.kind === 'claimed' && b.firstUse)).toBe(true);
+    expect(calls).toEqual(['transactWrite']);
+  });
+
+  it('tells a claim taken over from an earlier attempt from a first use', async () => {
+    const req = request();
+    await store.begin(req);
+    clock.advance(DEFAULT_LEASE_MS + 1);
+    expect(await store.begin({ ...req, owner: 'http:after-crash' })).toMatchObject({
+      kind: 'claimed',
+      firstUse: false,
+    });
   });
 
   it('will not be configured to keep keys under 24 hours', () => {
