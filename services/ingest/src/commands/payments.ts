@@ -92,7 +92,7 @@ export function preparePayment(deps: CommandDeps, caller: Caller, body: CreatePa
       const platformFeeBps = resolvePlatformFeeBps(body.platformFeeBps, tenant.platformFeeBps);
       const holdUntilMs = parseHoldUntil(body.escrow?.holdUntil, nowMs);
 
-      const card = await findCard(deps.queries, tenant.id, body.paymentMethodId);
+      const card = await findCard(deps.cards, tenant.id, body.paymentMethodId);
       if (card.customerId !== body.customerId) {
         throw new PaystreamError(
           'payment_method_not_owned',
