@@ -10,17 +10,19 @@
 // counts any version of ingest; the AWS SDK middleware counter is printed too when present.
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsKmsKeyManager, createKmsKey, Envelope, Fingerprinter } from '@paystream/keys';
 import { createReadQueries, projectionsService } from '@paystream/projections';
 import { DynamoDbReadStore, type ReadStore, type TableDef } from '@paystream/readstore';
 import {
+  type AwsRequestCounter,
   createHttpServer,
   createLogger,
   createMetrics,
   type Engines,
+  type InstrumentableClient,
   loadConfig,
   openEngines,
 } from '@paystream/runtime';
@@ -65,12 +67,13 @@ const base = await openEngines(config, { logger });
 
 const ingestDynamo = new DynamoDbReadStore({ ...aws, endpoint: dynamoEndpoint, prefix });
 const projectionsDynamo = new DynamoDbReadStore({ ...aws, endpoint: dynamoEndpoint, prefix });
-const counter = (base as { awsRequests?: { instrumentDynamoDb(c: object, p: string): void; instrumentKms(c: object): void; snapshot(): { dynamodb: object; dynamodbRequests: number; dynamodbItemsWrittenTotal: number; kms: object; kmsRequests: number } } }).awsRequests;
-const sdk = (ingestDynamo as { sdkClient?: object }).sdkClient;
+// Absent in versions before the counter existed (the ReadStore-call counts work on any version).
+const counter: AwsRequestCounter | undefined = base.awsRequests;
+const sdk: InstrumentableClient | undefined = ingestDynamo.sdkClient;
 if (counter && sdk) counter.instrumentDynamoDb(sdk, prefix);
 const kmsKeyId = await createKmsKey({ ...aws, endpoint: awsEndpoint }, 'ingest request count');
 const kms = new AwsKmsKeyManager({ ...aws, endpoint: awsEndpoint, keyId: kmsKeyId });
-const kmsClient = (kms as { sdkClient?: object }).sdkClient;
+const kmsClient: InstrumentableClient | undefined = kms.sdkClient;
 if (counter && kmsClient) counter.instrumentKms(kmsClient);
 const envelope = new Envelope(kms, { clock: base.clock });
 const ingestStore = counted(ingestDynamo);
@@ -91,7 +94,6 @@ const ingest = await createIngestService({
 const app = await createHttpServer({ logger, metrics, service: 'ingest' });
 await ingest.routes?.(app);
 await app.ready();
-const { readFileSync } = await import('node:fs');
 const apiKey = readFileSync(join(dir, 'api-key'), 'utf8').trim();
 const post = async (url: string, payload: object, key: string) => {
   const res = await app.inject({
@@ -191,5 +193,7 @@ async function listTables(p: string): Promise<TableDef[]> {
     start = out.LastEvaluatedTableName;
   } while (start);
   client.destroy();
-  return names.map((n) => ({ name: n.slice(p.length), pk: { name: 'x', type: 'string' }, indexes: [] }) as TableDef);
+  return names.map(
+    (n) => ({ name: n.slice(p.length), pk: { name: 'x', type: 'string' }, indexes: [] }) as TableDef,
+  );
 }
