@@ -57,9 +57,14 @@ export class GroupedWriter {
   /** As ReadStore.putIfNewer; the write goes out with the others of this turn. */
   putIfNewer(table: TableDef, item: Item, version: number): Promise<boolean> {
     // Refuse bad input here, for this caller alone, rather than failing its whole group.
-    validateItem(table, item);
-    assertVersion(version);
-    const id = JSON.stringify([table.name, keyOf(table, item)]);
+    let id: string;
+    try {
+      validateItem(table, item);
+      assertVersion(version);
+      id = JSON.stringify([table.name, keyOf(table, item)]);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.#stats.writes++;
     return new Promise<boolean>((resolve, reject) => {
       this.#queue.push({ op: { type: 'putIfNewer', table, item, version }, id, resolve, reject });
