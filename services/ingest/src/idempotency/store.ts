@@ -191,7 +191,9 @@ export class IdempotencyStore {
         statusCode: null,
         response: null,
       };
-      if (await this.#put(record)) return { kind: 'claimed', claim: { record }, firstUse: existing === null };
+      // Only the blind first write proves there was no record: a record that vanished between a
+      // refused write and the read was an expired one, purged, whose attempt may have appended.
+      if (await this.#put(record)) return { kind: 'claimed', claim: { record }, firstUse: attempt === 0 };
       // Lost a race to a concurrent request: read what it wrote and answer from that.
     }
     throw new PaystreamError(
