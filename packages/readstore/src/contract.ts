@@ -541,7 +541,7 @@ export function readStoreContract(name: string, make: () => Promise<ReadStoreFix
         );
       });
 
-      it('splits a turn into transactions of at most the group size', async () => {
+      it('splits a turn into transactions of at most the group size and 3 MiB', async () => {
         const store = await fresh();
         const writer = new GroupedWriter(store, 10);
         const items = Array.from({ length: 25 }, (_, i) => payment(`pay_k${String(i).padStart(2, '0')}`));
@@ -549,6 +549,14 @@ export function readStoreContract(name: string, make: () => Promise<ReadStoreFix
         expect(writer.stats()).toEqual({ writes: 25, requests: 3 });
         expect(await store.scan(payments)).toHaveLength(25);
         expect(() => new GroupedWriter(store, MAX_TRANSACTION_ITEMS + 1)).toThrow(RangeError);
+        // Large items: a group stays under DynamoDB's 4 MB per transaction (3 MiB of items).
+        const big = new GroupedWriter(store);
+        const blob = 'x'.repeat(340 * 1024);
+        const large = Array.from({ length: 10 }, (_, i) => payment(`pay_l${i}`, { blob }));
+        expect(await Promise.all(large.map((it) => big.putIfNewer(payments, it, 1)))).toEqual(
+          large.map(() => true),
+        );
+        expect(big.stats()).toEqual({ writes: 10, requests: 2 });
       });
 
       it('refuses a bad item for its caller alone, before anything is sent', async () => {

@@ -6,8 +6,10 @@
 // is split in halves and each half tried again, down to single writes, so a conflicting write
 // costs its neighbours O(log n) extra requests and each caller still learns its own outcome.
 //
-// The answer a caller gets is exactly what `store.putIfNewer` would have answered, so callers
-// keep their conditional-write logic; they only stop paying a round trip each.
+// The answer a caller gets is what `store.putIfNewer` would have answered, so callers keep
+// their conditional-write logic; they only stop paying a round trip each. A store error (an
+// outage) fails every write of its group. Groups also stay under MAX_GROUP_BYTES of items, below
+// DynamoDB's 4 MB per transaction.
 
 import {
   assertVersion,
@@ -20,9 +22,13 @@ import {
   type WriteOp,
 } from './port.js';
 
+/** Item bytes per group (canonical JSON), under TransactWriteItems' 4 MB. */
+const MAX_GROUP_BYTES = 3 * 1024 * 1024;
+
 interface Pending {
   readonly op: WriteOp & { type: 'putIfNewer' };
   readonly id: string;
+  readonly bytes: number;
   resolve(written: boolean): void;
   reject(err: unknown): void;
 }
@@ -58,8 +64,9 @@ export class GroupedWriter {
   putIfNewer(table: TableDef, item: Item, version: number): Promise<boolean> {
     // Refuse bad input here, for this caller alone, rather than failing its whole group.
     let id: string;
+    let bytes: number;
     try {
-      validateItem(table, item);
+      bytes = Buffer.byteLength(validateItem(table, item), 'utf8');
       assertVersion(version);
       id = JSON.stringify([table.name, keyOf(table, item)]);
     } catch (err) {
@@ -67,7 +74,7 @@ export class GroupedWriter {
     }
     this.#stats.writes++;
     return new Promise<boolean>((resolve, reject) => {
-      this.#queue.push({ op: { type: 'putIfNewer', table, item, version }, id, resolve, reject });
+      this.#queue.push({ op: { type: 'putIfNewer', table, item, version }, id, bytes, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#flush());
@@ -83,7 +90,16 @@ export class GroupedWriter {
       // A group: the longest run of distinct items (a transaction holds each item once).
       const seen = new Set<string>();
       let n = 0;
-      while (n < rest.length && n < this.#maxGroup && !seen.has(rest[n]!.id)) seen.add(rest[n++]!.id);
+      let bytes = 0;
+      while (
+        n < rest.length &&
+        n < this.#maxGroup &&
+        !seen.has(rest[n]!.id) &&
+        (n === 0 || bytes + rest[n]!.bytes <= MAX_GROUP_BYTES)
+      ) {
+        bytes += rest[n]!.bytes;
+        seen.add(rest[n++]!.id);
+      }
       const group = rest.slice(0, n);
       rest = rest.slice(n);
       if (rest.some((p) => seen.has(p.id))) {
