@@ -1,4 +1,4 @@
-export * from './aws-requests.js';
+export * from './bounded-cache.js';
 export * from './clock.js';
 export * from './errors.js';
 export * from './hash.js';

@@ -2,7 +2,7 @@
 // (moto in tests, a VPC endpoint in production). Every method call is exactly one KMS request.
 
 import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { countAwsRequests, PaystreamError } from '@paystream/core';
+import { PaystreamError } from '@paystream/core';
 import { DATA_KEY_BYTES, type DataKey, type KeyManager } from './port.js';
 
 export interface AwsKmsKeyManagerOptions {
@@ -18,7 +18,7 @@ export interface AwsKmsKeyManagerOptions {
 }
 
 function kmsClient(opts: Omit<AwsKmsKeyManagerOptions, 'keyId'>): KMSClient {
-  const client = new KMSClient({
+  return new KMSClient({
     region: opts.region,
     maxAttempts: opts.maxAttempts ?? 3,
     // A stuck connection fails the request instead of hanging it.
@@ -30,8 +30,6 @@ function kmsClient(opts: Omit<AwsKmsKeyManagerOptions, 'keyId'>): KMSClient {
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
   });
-  countAwsRequests(client, 'kms');
-  return client;
 }
 
 const UNWRAP_REFUSALS = new Set([
@@ -53,6 +51,11 @@ export class AwsKmsKeyManager implements KeyManager {
     if (!opts.keyId) throw new PaystreamError('invalid_config', 'a KMS key id is required', 'KMS_KEY_ID');
     this.keyId = opts.keyId;
     this.#client = kmsClient(opts);
+  }
+
+  /** The SDK client, for instrumentation (request counters). */
+  get sdkClient(): KMSClient {
+    return this.#client;
   }
 
   async generateDataKey(): Promise<DataKey> {

@@ -12,7 +12,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { countAwsRequests, PaystreamError } from '@paystream/core';
+import { PaystreamError } from '@paystream/core';
 import {
   assertListLimit,
   assertObjectKey,
@@ -76,7 +76,6 @@ export class S3ObjectStore implements ObjectStore {
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
     });
-    countAwsRequests(this.#client, 's3');
   }
 
   destroy(): void {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { awsRequestCounts, awsRequestsBetween } from '@paystream/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LOCAL_AWS_CREDENTIALS,
@@ -59,43 +58,5 @@ describe('DynamoDB read store', () => {
     const t = defineTable({ name: 'payments', key: { pk: 'id' } });
     await expect(store.get(t, { id: 'x' })).rejects.toMatchObject({ code: 'readstore_unavailable' });
     await store.close();
-  });
-
-  it('counts its requests and the items it writes, and a store told not to count is not counted', async () => {
-    const prefix = `c${randomBytes(4).toString('hex')}_`;
-    const t = defineTable({ name: 'counted', key: { pk: 'id' } });
-    const store = storeFor(prefix);
-    const quiet = new DynamoDbReadStore({
-      region: LOCAL_AWS_REGION,
-      endpoint,
-      credentials: LOCAL_AWS_CREDENTIALS,
-      prefix,
-      countRequests: false,
-    });
-    try {
-      await store.ensureTables([t]);
-      const before = awsRequestCounts();
-      const ops = ['a', 'b', 'c'].map((id) => ({
-        type: 'putIfNewer' as const,
-        table: t,
-        item: { id },
-        version: 1,
-      }));
-      expect(await store.transactWrite(ops)).toBe(true);
-      expect(await store.putIfNewer(t, { id: 'd' }, 1)).toBe(true);
-      expect(await store.batchGet(['a', 'b', 'x'].map((id) => ({ table: t, key: { id } })))).toHaveLength(3);
-      await quiet.get(t, { id: 'a' });
-      await quiet.putIfNewer(t, { id: 'e' }, 1);
-      const after = awsRequestCounts();
-      expect(awsRequestsBetween(before, after, 'dynamodb')).toBe(3);
-      expect(after.requests['dynamodb.BatchGetItem']! - (before.requests['dynamodb.BatchGetItem'] ?? 0)).toBe(
-        1,
-      );
-      expect(after.dynamoItemsWritten - before.dynamoItemsWritten).toBe(4);
-    } finally {
-      await store.dropTables([t]);
-      await store.close();
-      await quiet.close();
-    }
   });
 });

@@ -33,7 +33,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { countAwsRequests, PaystreamError } from '@paystream/core';
+import { PaystreamError } from '@paystream/core';
 import {
   type Attr,
   assertBulkLoad,
@@ -80,8 +80,6 @@ export interface DynamoDbReadStoreOptions {
   requestTimeoutMs?: number;
   /** How long ensureTables waits for new tables and indexes to become ACTIVE. Default 120 s. */
   tableActiveTimeoutMs?: number;
-  /** Count this store's requests in the process-wide AWS counts (aws-requests.ts). Default true. */
-  countRequests?: boolean;
 }
 
 type Keyed = Record<string, KeyValue>;
@@ -140,11 +138,15 @@ export class DynamoDbReadStore implements ReadStore {
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
     });
-    if (opts.countRequests ?? true) countAwsRequests(this.#raw, 'dynamodb');
     this.#doc = DynamoDBDocumentClient.from(this.#raw, {
       marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
       unmarshallOptions: { wrapNumbers: false },
     });
+  }
+
+  /** The SDK client, for instrumentation (request counters); its DocumentClient shares its middleware. */
+  get sdkClient(): DynamoDBClient {
+    return this.#raw;
   }
 
   #name(def: TableDef): string {

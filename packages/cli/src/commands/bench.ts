@@ -6,7 +6,7 @@
 //       events topic by a consumer group of the bench's own) and visible (the projections group
 //       committed past the decision, so the read models hold it) — the bench never reads the
 //       read store, so it adds nothing to the requests it counts; AWS SDK requests and DynamoDB
-//       items written in the phase are counted by middleware (core/aws-requests.ts), per payment;
+//       items written in the phase are counted by middleware (runtime/aws-requests.ts), per payment;
 //   (c) a no-op fastify route on the same machine at maximum rate: the ceiling;
 //   (d) Kafka mode: DynamoDB's own ceiling on this machine — BatchWriteItem of 25 ~400-byte
 //       items, 8 in flight, into a scratch table on the same endpoint (not counted in (b)).
@@ -17,10 +17,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
-import { awsRequestCounts, awsRequestsBetween, PaystreamError } from '@paystream/core';
+import { PaystreamError } from '@paystream/core';
 import { createReadQueries } from '@paystream/projections';
 import { DynamoDbReadStore, defineTable } from '@paystream/readstore';
-import type { Config } from '@paystream/runtime';
+import { type Config, diffAwsRequests } from '@paystream/runtime';
 import Fastify from 'fastify';
 import { runServices } from '../compose.js';
 import { availableServices } from '../services.js';
@@ -117,7 +117,7 @@ function say(line: string): void {
 /**
  * DynamoDB's own write ceiling here: BatchWriteItem of 25 items of ~400 bytes, `writers` bulk
  * loads at once (each keeps 4 batches in flight), into a scratch table on the read store's
- * endpoint, dropped afterwards. Its requests are not counted (countRequests: false).
+ * endpoint, dropped afterwards. Its client is not the engines' (not counted).
  */
 async function dynamoCeiling(config: Config, runId: string, ms: number) {
   const k = config.kafka!;
@@ -126,7 +126,6 @@ async function dynamoCeiling(config: Config, runId: string, ms: number) {
     region: k.awsRegion,
     ...(endpoint ? { endpoint } : {}),
     prefix: `benchceiling${runId}_`,
-    countRequests: false,
   });
   const table = defineTable({ name: 'scratch', key: { pk: 'id' } });
   const writers = 2;
@@ -267,7 +266,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       running.engines.bus.codec,
       `paystream-bench-${runId}`,
     );
-    const countsBefore = awsRequestCounts();
+    const countsBefore = running.engines.awsRequests.snapshot();
     let driving = true;
     const started = performance.now();
     const following = follower.follow(
@@ -282,26 +281,23 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const driveEnd = performance.now();
     await following;
     const elu = perf.eventLoopUtilization(eluBefore);
-    const countsAfter = awsRequestCounts();
+    const countsAfter = running.engines.awsRequests.snapshot();
     await follower.stop();
     const decidedMs = follower.lastDecidedAt > 0 ? follower.lastDecidedAt - started : 0;
     const decidedPerSecond = perSecond(follower.decided, decidedMs);
     const endToEndMs = follower.lastVisibleAt > 0 ? follower.lastVisibleAt - started : 0;
     const endToEndPerSecond = perSecond(follower.visible, endToEndMs);
     const payments = follower.decided;
+    const counted = diffAwsRequests(countsBefore, countsAfter);
     const requestsByOperation: Record<string, number> = {};
-    for (const [name, n] of Object.entries(countsAfter.requests)) {
-      const d = n - (countsBefore.requests[name] ?? 0);
-      if (d > 0) requestsByOperation[name] = d;
+    for (const [name, n] of Object.entries(counted.dynamodb)) {
+      const op = `dynamodb.${name.split(' ')[0]}`;
+      requestsByOperation[op] = (requestsByOperation[op] ?? 0) + n;
     }
-    const requestsByTable: Record<string, number> = {};
-    for (const [name, n] of Object.entries(countsAfter.dynamoRequestsByTable)) {
-      const d = n - (countsBefore.dynamoRequestsByTable[name] ?? 0);
-      if (d > 0) requestsByTable[name] = d;
-    }
+    for (const [op, n] of Object.entries(counted.kms)) requestsByOperation[`kms.${op}`] = n;
     const kafka = config.mode === 'kafka';
-    const dynamoRequests = awsRequestsBetween(countsBefore, countsAfter, 'dynamodb');
-    const itemsWritten = countsAfter.dynamoItemsWritten - countsBefore.dynamoItemsWritten;
+    const dynamoRequests = counted.dynamodbRequests;
+    const itemsWritten = counted.dynamodbItemsWrittenTotal;
     const itemsPerPayment = kafka ? perPayment(itemsWritten, payments) : null;
 
     let ceilingDynamo: Awaited<ReturnType<typeof dynamoCeiling>> | null = null;
@@ -338,9 +334,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       dynamoRequestsPerPayment: kafka ? perPayment(dynamoRequests, payments) : null,
       dynamoItemsWrittenPerPayment: itemsPerPayment,
       dynamoCeilingItemsPerSecond: ceilingDynamo?.itemsPerSecond ?? null,
-      kmsRequestsPerPayment: kafka
-        ? perPayment(awsRequestsBetween(countsBefore, countsAfter, 'kms'), payments)
-        : null,
+      kmsRequestsPerPayment: kafka ? perPayment(counted.kmsRequests, payments) : null,
       mainThreadMsPerPayment: payments > 0 ? round(elu.active / payments, 3) : null,
       ingestP50Ms: round(latency.p50, 2),
       ingestP95Ms: round(latency.p95, 2),
@@ -376,7 +370,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         drainAfterLoadS: round(Math.max(0, follower.lastVisibleAt - driveEnd) / 1000, 2),
         // Requests of every service in the phase (the bench's own observation reads no store).
         awsRequests: requestsByOperation,
-        dynamoRequestsByTable: requestsByTable,
+        // `op table`; a request naming several tables (a projector transaction) counts under `*`.
+        dynamoRequestsByTable: counted.dynamodb,
+        dynamoItemsWrittenByTable: counted.dynamodbItemsWritten,
         dynamoItemsWritten: kafka ? itemsWritten : null,
         // Visible throughput over what DynamoDB itself takes, at this many items per payment.
         visibleRatioToDynamoCeiling:
