@@ -16,7 +16,10 @@ export interface WebhooksConfig {
   readonly maxInFlightPerEndpoint: number;
   /** Attempts in flight in this process, all endpoints together. */
   readonly maxInFlight: number;
+  /** An attempt's deadline: a 2xx within it is success (at most 10 s). */
   readonly timeoutMs: number;
+  /** A lease outlives the deadline by this much before a restarted dispatcher sends again. */
+  readonly leaseMarginMs: number;
   /** How long the read models may take to apply an event before its batch is retried. */
   readonly projectionsWaitMs: number;
 }
@@ -29,6 +32,7 @@ export const DEFAULT_WEBHOOKS_CONFIG: Omit<
   maxInFlightPerEndpoint: 4,
   maxInFlight: 256,
   timeoutMs: DELIVERY_TIMEOUT_MS,
+  leaseMarginMs: 20_000,
   projectionsWaitMs: 30_000,
 };
 
@@ -65,7 +69,8 @@ export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): Webhoo
       64,
     ),
     maxInFlight: int(env, 'WEBHOOKS_MAX_IN_FLIGHT', DEFAULT_WEBHOOKS_CONFIG.maxInFlight, 1, 4_096),
-    timeoutMs: DEFAULT_WEBHOOKS_CONFIG.timeoutMs,
+    timeoutMs: int(env, 'WEBHOOKS_TIMEOUT_MS', DEFAULT_WEBHOOKS_CONFIG.timeoutMs, 100, DELIVERY_TIMEOUT_MS),
+    leaseMarginMs: int(env, 'WEBHOOKS_LEASE_MARGIN_MS', DEFAULT_WEBHOOKS_CONFIG.leaseMarginMs, 100, 600_000),
     projectionsWaitMs: DEFAULT_WEBHOOKS_CONFIG.projectionsWaitMs,
   };
 }

@@ -75,6 +75,7 @@ export function createWebhooksService(options: WebhooksOptions = {}): ServiceMod
         maxInFlightPerEndpoint: config.maxInFlightPerEndpoint,
         maxInFlight: config.maxInFlight,
         timeoutMs: config.timeoutMs,
+        leaseMarginMs: config.leaseMarginMs,
       });
       const kick = () => void dispatcher.poll();
       const materializer = new Materializer({

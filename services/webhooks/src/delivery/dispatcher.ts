@@ -31,10 +31,9 @@ export interface DispatcherDeps {
   readonly maxInFlightPerEndpoint: number;
   readonly maxInFlight: number;
   readonly timeoutMs: number;
+  /** A lease outlives the attempt's deadline by this much before another dispatcher may retry. */
+  readonly leaseMarginMs: number;
 }
-
-/** A lease outlives the attempt's deadline by this much before another dispatcher may retry. */
-export const LEASE_MARGIN_MS = 20_000;
 
 export class Dispatcher {
   readonly #inFlight = new Map<string, number>();
@@ -97,7 +96,7 @@ export class Dispatcher {
       if (free <= 0) continue;
       const nowMs = clock.nowMs();
       for (const due of await repo.dueDeliveries(ep.value.id, nowMs, free)) {
-        const leased = lease(due.value, nowMs + this.deps.timeoutMs + LEASE_MARGIN_MS);
+        const leased = lease(due.value, nowMs + this.deps.timeoutMs + this.deps.leaseMarginMs);
         // Another dispatcher (or an API retry) wrote first: it is theirs.
         if (!(await repo.putDelivery(leased, due.v + 1))) continue;
         this.#start(ep, { value: leased, v: due.v + 1 });
