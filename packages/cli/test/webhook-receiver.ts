@@ -20,6 +20,8 @@ export type Answer = number | 'hang';
 export class Receiver {
   readonly received: Received[] = [];
   secret = '';
+  /** How long a numeric answer waits before it is sent. */
+  delayMs = 0;
   answer: (webhookId: string, nth: number) => Answer = () => 200;
   readonly #server: http.Server;
   readonly #hanging = new Set<http.ServerResponse>();
@@ -88,7 +90,11 @@ export class Receiver {
         this.#hanging.add(res);
         return;
       }
-      res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+      const send = () => {
+        if (!res.destroyed) res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+      };
+      if (this.delayMs > 0) setTimeout(send, this.delayMs);
+      else send();
     });
   }
 
