@@ -10,14 +10,19 @@ export interface EventPublisher {
   close(): void;
 }
 
-export function snsPublisher(options: {
-  topicArn: string;
-  region: string;
-  endpoint?: string;
-}): EventPublisher {
+export interface SnsOptions {
+  readonly topicArn: string;
+  readonly region: string;
+  readonly endpoint?: string;
+  /** Default: the SDK's credential chain (the task role on ECS). */
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function snsPublisher(options: SnsOptions): EventPublisher {
   const client = new SNSClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   });
   return {
     async publish(event) {
