@@ -6,8 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TOPICS } from '@paystream/eventing';
 import { loadConfig } from '@paystream/runtime';
 import { freePort, type ManagedProcess, startProcess } from '@paystream/testkit';
+import { WEBHOOK_EVENTS, WEBHOOKS_GROUP } from '@paystream/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, runServices } from '../src/compose.js';
 import { type Api, burstCards, call } from './scenario.js';
@@ -132,4 +134,25 @@ describe('webhooks dispatcher killed mid-run', () => {
     }
     for (const [, ids] of byPayment) expect(ids.size).toBe(1);
   }, 180_000);
+
+  it('a replay of the webhooks consumer group from offset zero mints no second event', async () => {
+    // Let the last attempts settle, then stop the dispatcher and rewind its consumer group.
+    await new Promise((r) => setTimeout(r, 1_000));
+    await child!.stop();
+    child = null;
+    const before = rx.received.length;
+    const { engines } = running;
+    const eventsBefore = await engines.readStore.scan(WEBHOOK_EVENTS);
+    await engines.log.seekGroup(WEBHOOKS_GROUP, TOPICS.events, 'beginning');
+    expect(
+      Object.values(await engines.log.committed(WEBHOOKS_GROUP, [TOPICS.events])).every((o) => o === 0),
+    ).toBe(true);
+    const end = await engines.log.endPosition([TOPICS.events]);
+    child = await startDispatcher();
+    expect(await engines.log.waitForGroup(WEBHOOKS_GROUP, end, 60_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const eventsAfter = await engines.readStore.scan(WEBHOOK_EVENTS);
+    expect(eventsAfter.map((e) => e.item.id).sort()).toEqual(eventsBefore.map((e) => e.item.id).sort());
+    expect(rx.received.length).toBe(before);
+  }, 120_000);
 });

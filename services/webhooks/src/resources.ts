@@ -15,7 +15,7 @@ import {
   payoutView,
 } from '@paystream/projections';
 import { type Item, MAX_QUERY_LIMIT, type ReadStore } from '@paystream/readstore';
-import type { ResourceRef } from './domain/catalog.js';
+import type { PaymentAmounts, ResourceRef } from './domain/catalog.js';
 
 const iso = (ms: unknown): string | null => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 
@@ -26,7 +26,7 @@ function owned(item: Item | null, tenantId: string): Item | null {
 export interface LoadedResource {
   readonly data: Record<string, unknown>;
   /** The payment, for events whose type depends on its amounts (escrow releases). */
-  readonly payment: Record<string, unknown> | null;
+  readonly payment: PaymentAmounts | null;
 }
 
 export async function loadResource(
@@ -46,7 +46,12 @@ export async function loadResource(
       ]);
       const escrow = owned(e, tenantId);
       const payment = owned(p, tenantId);
-      return escrow ? { data: escrowView(escrow), payment: payment ? paymentView(payment) : null } : null;
+      return escrow
+        ? {
+            data: escrowView(escrow),
+            payment: payment ? (paymentView(payment) as unknown as PaymentAmounts) : null,
+          }
+        : null;
     }
     case 'payout': {
       const p = owned(await store.get(PAYOUTS, { id: ref.id }), tenantId);

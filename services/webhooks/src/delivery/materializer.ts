@@ -60,9 +60,9 @@ export class Materializer {
       }
       return list;
     };
-    // `data` is read from the read models, so they must have applied these events first.
-    await this.#projected(positionAfter(found.map((f) => f.r.position)));
-    let created = 0;
+    // Only events some endpoint (or the SNS topic) wants are built: with no endpoints, a batch
+    // costs one query per tenant.
+    const wanted = [];
     for (const { r, c } of found) {
       const e = r.envelope;
       const targets = (await endpointsOf(e.tenantId)).filter(
@@ -70,7 +70,14 @@ export class Materializer {
           ep.createdAtMs <= e.occurredAtMs + ENDPOINT_CREATION_SLACK_MS &&
           candidates(c).some((t) => wants(ep, t)),
       );
-      if (targets.length === 0 && !this.deps.publisher) continue;
+      if (targets.length > 0 || this.deps.publisher) wanted.push({ r, c, targets });
+    }
+    if (wanted.length === 0) return;
+    // `data` is read from the read models, so they must have applied these events first.
+    await this.#projected(positionAfter(wanted.map((f) => f.r.position)));
+    let created = 0;
+    for (const { r, c, targets } of wanted) {
+      const e = r.envelope;
       const id = webhookEventId(r.position);
       let stored = await repo.event(id);
       if (!stored) {
@@ -83,7 +90,7 @@ export class Materializer {
           );
           continue;
         }
-        const type = refineType(c, resource.payment as never);
+        const type = refineType(c, resource.payment);
         const body = JSON.stringify({
           id,
           type,

@@ -115,7 +115,8 @@ export function classify(e: Envelope): Classified | null {
   }
 }
 
-interface PaymentAmounts {
+/** What refineType reads of a payment (as the read API shows it). */
+export interface PaymentAmounts {
   readonly amount: number;
   readonly amounts: { readonly refunded: number };
   readonly releases: readonly { readonly id: string; readonly amount: number }[];
