@@ -121,11 +121,25 @@ describe('webhooks (embedded)', () => {
     const p = await heldPayment();
     const mine = () => rx.received.filter((r) => r.body.data.id === p.id);
     await rx.waitFor(() => mine().length === 1, 15_000, 'first attempt');
-    // Retries come after 5 s and 30 s (±20 %): move the clock, not the wall.
+    // Retries come after 5 s and 30 s (±20 %): once the failed attempt is recorded (its retry
+    // time taken from the clock), move the clock, not the wall.
+    const recorded = async (n: number) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const list = await call(api, 'GET', `/v1/webhook-endpoints/${endpointId}/deliveries`);
+        const d = (list.body.data as { attemptCount: number }[])[0];
+        if (d && d.attemptCount >= n) return;
+        if (Date.now() > deadline) throw new Error(`attempt ${n} not recorded`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await recorded(1);
     clock.advance(6_001);
     await rx.waitFor(() => mine().length === 2, 10_000, 'second attempt');
+    await recorded(2);
     clock.advance(36_001);
     await rx.waitFor(() => mine().length === 3, 10_000, 'third attempt');
+    await recorded(3);
 
     const attempts = mine();
     expect(new Set(attempts.map((r) => r.webhookId)).size).toBe(1);

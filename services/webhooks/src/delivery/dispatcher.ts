@@ -124,8 +124,13 @@ export class Dispatcher {
     this.#sends.add(p);
   }
 
-  async #attempt(ep: Versioned<Endpoint>, d: Versioned<Delivery>): Promise<void> {
+  async #attempt(listed: Versioned<Endpoint>, d: Versioned<Delivery>): Promise<void> {
     const { repo, clock, logger } = this.deps;
+    // Read again just before sending: an endpoint disabled (a 410 to a parallel attempt, a
+    // PATCH) or deleted since the poll listed it gets nothing more. The lease is left to lapse;
+    // the delivery is sent if the endpoint is enabled again.
+    const ep = await repo.endpoint(listed.value.id);
+    if (!ep?.value.enabled) return;
     const event = await repo.event(d.value.eventId);
     if (!event) throw new Error(`webhook event ${d.value.eventId} is missing`);
     const nowMs = clock.nowMs();
