@@ -33,7 +33,7 @@ describe('a delivery', () => {
     );
     expect(delivery.status).toBe('succeeded');
     expect(delivery.dueEndpoint).toBeUndefined();
-    expect(delivery.nextAttemptAtMs).toBeNull();
+    expect(delivery.nextAttemptAtMs).toBeUndefined();
     expect(delivery.attempts).toEqual([{ atMs: T0 + 12, statusCode: 204, latencyMs: 12, error: null }]);
     expect(disableEndpoint).toBe(false);
   });

@@ -27,7 +27,11 @@ export interface Delivery {
   readonly attemptCount: number;
   /** The latest attempts, oldest first (at most MAX_ATTEMPT_RECORDS). */
   readonly attempts: readonly Attempt[];
-  readonly nextAttemptAtMs: number | null;
+  /**
+   * Set exactly while pending, as is `dueEndpoint`: the two keys of the sparse `due` index
+   * (absent, not null, when settled — DynamoDB refuses a null index key).
+   */
+  readonly nextAttemptAtMs?: number;
   /** Set (to endpointId) exactly while pending: membership of the sparse `due` index. */
   readonly dueEndpoint?: string;
   readonly createdAtMs: number;
@@ -86,8 +90,8 @@ function pending(d: Delivery, atMs: number): Delivery {
 }
 
 function settled(d: Delivery, status: Exclude<DeliveryStatus, 'pending'>): Delivery {
-  const { dueEndpoint: _due, ...rest } = d;
-  return { ...rest, status, nextAttemptAtMs: null };
+  const { dueEndpoint: _due, nextAttemptAtMs: _next, ...rest } = d;
+  return { ...rest, status };
 }
 
 /** Taken for sending until `untilMs` (the send's deadline plus a margin). */

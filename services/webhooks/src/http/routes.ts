@@ -98,7 +98,7 @@ export function deliveryView(d: Delivery) {
       latencyMs: a.latencyMs,
       error: a.error,
     })),
-    nextAttemptAt: iso(d.nextAttemptAtMs),
+    nextAttemptAt: iso(d.nextAttemptAtMs ?? null),
     createdAt: iso(d.createdAtMs),
   };
 }
