@@ -19,8 +19,12 @@ import type { ChaosLog } from './journal.js';
 
 const LIVE_TYPES = WEBHOOK_EVENT_TYPES.filter((t) => t !== 'payment.held');
 
-/** Requests to `gone` this long after its disable was stored count as sent to a disabled endpoint. */
-const DISABLE_SLACK_MS = 50;
+/**
+ * Requests to `gone` arriving this long after its disable was stored count as sent to a disabled
+ * endpoint. The grace covers attempts that read the endpoint (enabled) just before the disable
+ * was written, on a machine the chaos keeps busy (event-loop stalls of a second happen).
+ */
+const DISABLE_SLACK_MS = 2_000;
 
 interface Receiver {
   readonly server: http.Server;
