@@ -3,6 +3,7 @@
 // runs one (Kafka mode), each scaling out through consumer groups.
 
 import {
+  AwsRequestCounter,
   type Config,
   createHttpServer,
   createLogger,
@@ -43,7 +44,11 @@ export async function runServices(
   });
   const metrics = createMetrics();
   const lifecycle = new Lifecycle(logger);
-  const engines = await openEngines(config, { logger, ...(options.clock ? { clock: options.clock } : {}) });
+  const engines = await openEngines(config, {
+    logger,
+    awsRequests: new AwsRequestCounter({ metrics }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   lifecycle.add({ name: 'engines', close: () => engines.close() });
 
   const modules: ServiceModule[] = serviceModules(names);
