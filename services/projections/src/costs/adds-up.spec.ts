@@ -108,8 +108,10 @@ describe('cost figures add up', () => {
           const total = (sum + unit / 2n) / unit;
           const out = apportion(parts, unit, total);
           expect(out.reduce((a, b) => a + b, 0n)).toBe(total);
-          out.forEach((o, i) => expect(o - parts[i]! / unit).toBeGreaterThanOrEqual(0n));
-          out.forEach((o, i) => expect(o - parts[i]! / unit).toBeLessThanOrEqual(1n));
+          for (const [i, o] of out.entries()) {
+            expect(o - parts[i]! / unit).toBeGreaterThanOrEqual(0n);
+            expect(o - parts[i]! / unit).toBeLessThanOrEqual(1n);
+          }
         },
       ),
     );
