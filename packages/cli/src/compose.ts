@@ -2,6 +2,7 @@
 // on one HTTP server. `paystream start` runs every service (embedded); `paystream run <name>`
 // runs one (Kafka mode), each scaling out through consumer groups.
 
+import { registerConsole } from '@paystream/console';
 import {
   type Config,
   createHttpServer,
@@ -68,6 +69,9 @@ export async function runServices(
     ],
   });
   for (const r of running) if (r.service.routes) await r.service.routes(app);
+  // The operator console is served wherever the public API is (ingest): the all-in-one, and the
+  // ingest service behind the one base URL of the distributed deployment.
+  if (names.includes('ingest')) await registerConsole(app);
   // Closed first (registered last): stop taking requests before the consumers stop.
   lifecycle.add({ name: 'http', close: () => app.close() });
   const url = await app.listen({ port: config.port, host: config.host });

@@ -55,6 +55,13 @@ describe('console read API', () => {
     await t.cleanup();
   });
 
+  it('tells the console the key’s tenant and scopes', async () => {
+    expect((await get('/v1/console/session', keys.defaultRead)).body).toMatchObject({
+      tenant: { id: 'default' },
+      scopes: ['read'],
+    });
+  });
+
   it('searches the tenant’s payments newest first, filtered, and refuses a bad filter', async () => {
     const requested = of('PaymentRequested', 'default');
     const all = await get('/v1/payments?limit=100');

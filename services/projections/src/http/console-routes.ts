@@ -88,6 +88,18 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   };
 
   app.get(
+    '/v1/console/session',
+    {
+      preHandler: read,
+      schema: { summary: 'Who this key is: its tenant and scopes (what the console shows)', tags: ['console'] },
+    },
+    async (req) => {
+      const auth = req.auth!;
+      return { tenant: { id: auth.tenant.id, name: auth.tenant.name }, scopes: auth.scopes };
+    },
+  );
+
+  app.get(
     '/v1/payments',
     {
       preHandler: read,
