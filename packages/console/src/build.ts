@@ -15,6 +15,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -39,7 +40,7 @@ export function sourceHash(): string {
     h.update(relative(WEB_DIR, f));
     h.update(readFileSync(f));
   }
-  h.update(readFileSync(join(dirname(fileURLToPath(import.meta.resolve('uplot'))), '..', 'package.json')));
+  h.update(readFileSync(createRequire(import.meta.url).resolve('uplot')));
   return h.digest('hex');
 }
 

@@ -73,7 +73,10 @@ export async function seedDemoDay(payments = 240, seed = 42): Promise<SeededDay>
       await held;
     },
   });
-  const demo = await Promise.race([started, finished.then(() => Promise.reject(new Error('the demo ended early')))]);
+  const demo = await Promise.race([
+    started,
+    finished.then(() => Promise.reject(new Error('the demo ended early'))),
+  ]);
   const directory = new TenantDirectory(demo.running.engines.readStore);
   await directory.addKey('default', READ_KEY, ['read'], 'console read-only');
   return {

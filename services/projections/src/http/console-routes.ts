@@ -91,7 +91,10 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
     '/v1/console/session',
     {
       preHandler: read,
-      schema: { summary: 'Who this key is: its tenant and scopes (what the console shows)', tags: ['console'] },
+      schema: {
+        summary: 'Who this key is: its tenant and scopes (what the console shows)',
+        tags: ['console'],
+      },
     },
     async (req) => {
       const auth = req.auth!;
