@@ -18,7 +18,7 @@ const PAGES: readonly [string, string][] = [
 ];
 
 mkdirSync(OUT, { recursive: true });
-const day = await seedDemoDay();
+const day = await seedDemoDay(300, 42);
 const browser = await launchChromium();
 try {
   const shoot = async (width: number, height: number, suffix: string, pages: readonly [string, string][]) => {
@@ -34,13 +34,20 @@ try {
       await page.waitForTimeout(400); // charts draw on the next frame
       await page.screenshot({ path: join(OUT, `${name}${suffix}.png`), fullPage: true });
     }
-    // One payment's page: the first in review has fraud reasons and a timeline.
+    // One payment held in escrow (fraud reasons, escrow actions, journal, timeline), and the
+    // review dialog as an operator sees it.
     if (suffix === '') {
-      await page.goto(`${day.url}/console/#/review`);
+      await page.goto(`${day.url}/console/#/escrows`);
       await page.locator('main .page').waitFor();
-      await page.locator('main table a.mono').first().click();
+      await page.locator('main table td:nth-child(2) a').first().click();
       await page.getByRole('heading', { name: /^Payment/ }).waitFor();
       await page.screenshot({ path: join(OUT, 'payment.png'), fullPage: true });
+      await page.goto(`${day.url}/console/#/review`);
+      await page.locator('main .page').waitFor();
+      await page.getByRole('button', { name: /^Approve / }).first().click();
+      await page.getByRole('dialog').getByLabel('Note for the audit trail').fill('Called the customer: genuine booking.');
+      await page.screenshot({ path: join(OUT, 'review-dialog.png') });
+      await page.keyboard.press('Escape');
     }
     await context.close();
   };
