@@ -44,8 +44,14 @@ try {
       await page.screenshot({ path: join(OUT, 'payment.png'), fullPage: true });
       await page.goto(`${day.url}/console/#/review`);
       await page.locator('main .page').waitFor();
-      await page.getByRole('button', { name: /^Approve / }).first().click();
-      await page.getByRole('dialog').getByLabel('Note for the audit trail').fill('Called the customer: genuine booking.');
+      await page
+        .getByRole('button', { name: /^Approve / })
+        .first()
+        .click();
+      await page
+        .getByRole('dialog')
+        .getByLabel('Note for the audit trail')
+        .fill('Called the customer: genuine booking.');
       await page.screenshot({ path: join(OUT, 'review-dialog.png') });
       await page.keyboard.press('Escape');
     }
