@@ -104,6 +104,45 @@ describe.skipIf(chromiumPath === null)('operator console in Chromium', () => {
     await context.close();
   }, 60_000);
 
+  it('updates the overview live while payments flow', async () => {
+    const { context, page } = await signedIn(day.apiKey);
+    const shown = async () =>
+      Number((await text(page, '[data-testid=kpi-payments] .kpi-value'))?.replaceAll(',', ''));
+    const before = await shown();
+    const post = async (path: string, body: Json, key: string) => {
+      const res = await fetch(`${day.url}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${day.apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, path).toBeLessThan(300);
+      return (await res.json()) as Json;
+    };
+    const card = await post(
+      '/v1/payment-methods/cards',
+      { customerId: 'cus_live_console', number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' },
+      'console-live-card',
+    );
+    await post(
+      '/v1/payments',
+      {
+        amount: 4_200,
+        currency: 'USD',
+        customerId: 'cus_live_console',
+        providerId: 'prv_0',
+        paymentMethodId: card.id,
+      },
+      'console-live-payment',
+    );
+    // No reload: the page polls every 5 s.
+    await expect.poll(shown, { timeout: 20_000, interval: 500 }).toBe(before + 1);
+    await context.close();
+  }, 60_000);
+
   it('approves a payment in review, confirmed once, and then sees it held', async () => {
     const queue = (await api('/v1/console/review-queue')).data as Json[];
     expect(queue.length).toBeGreaterThan(0);
