@@ -1,9 +1,10 @@
 // CloudWatch dashboards for the three views the operator console shows — performance, cost and
-// infrastructure — over the metrics AWS records for the stack's resources (load balancer, ECS,
-// MSK, DynamoDB, KMS usage), next to the alarms. Payment-level figures (success and declines by
-// reason, fraud decisions, the saving against the processor baseline) come from the read models
-// and live in the console and GET /v1/console/overview, /v1/analytics/costs; the text widgets
-// say so, so nobody looks for them here.
+// infrastructure — next to the alarms, over the metrics AWS records for the stack's resources
+// (load balancer, ECS, MSK, DynamoDB, KMS usage) and the counters the services emit themselves
+// (namespace Paystream: EMF lines on stdout, packages/runtime/src/emf.ts). Figures only the read
+// models know (declines by reason, the review backlog, the saving against the processor
+// baseline to the cent) live in the console and GET /v1/console/overview, /v1/analytics/costs;
+// the text widgets say so, so nobody looks for them here.
 
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -29,6 +30,15 @@ export const DASHBOARD_NAMES = {
 
 const PERIOD = Duration.minutes(1);
 const FIVE = Duration.minutes(5);
+
+/** A Paystream (EMF) counter summed per minute, one line per value of `dimension`. */
+function counter(metric: string, dimension: string, label: string): cloudwatch.MathExpression {
+  return search(
+    `SEARCH('{Paystream,service,${dimension}} MetricName="${metric}"', 'Sum', 60)`,
+    label,
+    PERIOD,
+  );
+}
 
 function search(expression: string, label: string, period = FIVE): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({ expression, label, usingMetrics: {}, period });
@@ -98,6 +108,30 @@ export class PaystreamDashboards extends Construct {
             label: 'load balancer 5xx',
           }),
         ],
+      }),
+    );
+    this.performance.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Fraud decisions per minute',
+        width: 8,
+        stacked: true,
+        left: [counter('FraudDecisions', 'decision', 'decision')],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Escrow commands per minute (applied / rejected)',
+        width: 8,
+        left: [
+          search(
+            `SEARCH('{Paystream,service,type,outcome} MetricName="EscrowCommands"', 'Sum', 60)`,
+            'commands',
+            PERIOD,
+          ),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Responses per service and status class',
+        width: 8,
+        left: [counter('HttpResponses', 'statusClass', 'responses')],
       }),
     );
     this.performance.addWidgets(
@@ -234,6 +268,29 @@ export class PaystreamDashboards extends Construct {
             'cpu user',
           ),
         ],
+      }),
+    );
+    this.infrastructure.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Dead letters per minute, by cause',
+        width: 8,
+        left: [counter('DeadLetters', 'cause', 'dead letters')],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Events projected into the read models per minute',
+        width: 8,
+        left: [
+          search(
+            `SEARCH('{Paystream,service} MetricName="EventsProjected"', 'Sum', 60)`,
+            'projected',
+            PERIOD,
+          ),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Inbound records per minute, by outcome',
+        width: 8,
+        left: [counter('InboundRecords', 'outcome', 'inbound')],
       }),
     );
     this.infrastructure.addWidgets(

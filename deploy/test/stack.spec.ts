@@ -459,10 +459,22 @@ describe('CloudWatch dashboards', () => {
       '"stat":"p95"',
       '"stat":"p99"',
       'HTTPCode_Target_5XX_Count',
+      'FraudDecisions',
+      'EscrowCommands',
+      'HttpResponses',
     ]) {
       expect(b).toContain(s);
     }
     expect(b).toContain('alarm');
+  });
+
+  it('sets every service to emit its counters as CloudWatch metrics (EMF)', () => {
+    const defs = resources(template, 'AWS::ECS::TaskDefinition');
+    expect(defs.length).toBeGreaterThan(0);
+    for (const d of defs) {
+      const env = JSON.stringify((d.Properties.ContainerDefinitions as Json[])[0]?.Environment);
+      expect(env).toContain('{"Name":"PAYSTREAM_METRICS_EMF","Value":"60"}');
+    }
   });
 
   it('shows the cost drivers and points to the per-payment saving on cost', () => {
@@ -489,6 +501,9 @@ describe('CloudWatch dashboards', () => {
       'MemoryUtilization',
       'ThrottledRequests',
       'CpuUser',
+      'DeadLetters',
+      'EventsProjected',
+      'InboundRecords',
     ]) {
       expect(b).toContain(s);
     }

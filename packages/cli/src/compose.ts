@@ -15,6 +15,7 @@ import {
   type RunningService,
   type ServiceModule,
   type ServiceName,
+  startEmf,
 } from '@paystream/runtime';
 import { serviceModules } from './services.js';
 
@@ -44,6 +45,14 @@ export async function runServices(
   const lifecycle = new Lifecycle(logger);
   const engines = await openEngines(config, { logger });
   lifecycle.add({ name: 'engines', close: () => engines.close() });
+  if (config.metricsEmfIntervalS !== null) {
+    // CloudWatch metrics from the counters (deployments on ECS: stdout goes to CloudWatch Logs).
+    const emf = startEmf(metrics, {
+      service: names.length === 1 ? names[0]! : 'paystream',
+      intervalMs: config.metricsEmfIntervalS * 1000,
+    });
+    lifecycle.add({ name: 'metrics-emf', close: () => emf.stop() });
+  }
 
   const modules: ServiceModule[] = serviceModules(names);
   const running: { name: string; service: RunningService }[] = [];
