@@ -32,7 +32,7 @@ export async function ledgerPage(ctx: PageContext, page: HTMLElement): Promise<v
         postings: number;
       }[];
     }>('/v1/ledger/accounts'),
-    ctx.api.get<{ data: TailEvent[] }>('/v1/console/events?type=JournalEntryPosted&limit=8'),
+    ctx.api.get<{ data: TailEvent[] }>('/v1/console/events?type=JournalEntryPosted&limit=5'),
   ]);
   const tail = h('div', { 'aria-live': 'off' });
   const loadTail = async () => {

@@ -40,6 +40,8 @@ interface Overview extends Json {
   };
   trialBalance: { balanced: boolean; currencies: { currency: string; debits: number; credits: number }[] };
   to: string;
+  /** False when the range held more payments than one overview examines (newest counted). */
+  complete: boolean;
 }
 
 function kpi(id: string, name: string, value: string, sub?: string) {
@@ -80,6 +82,13 @@ export async function overviewPage(ctx: PageContext, page: HTMLElement): Promise
     );
     clear(
       body,
+      o.complete
+        ? null
+        : h(
+            'p',
+            { class: 'notice' },
+            'This range holds more payments than one overview examines: the newest are counted. Choose a shorter range for exact figures.',
+          ),
       h(
         'div',
         { class: 'kpis' },
