@@ -86,6 +86,24 @@ describe('console read API', () => {
     } while (cursor);
     expect(found).toBe(wanted);
 
+    // Pages hold exactly `limit`, and following the cursor visits every payment once.
+    const seen: string[] = [];
+    let next: unknown = null;
+    do {
+      const page = await get(
+        `/v1/payments?limit=7${next ? `&cursor=${encodeURIComponent(String(next))}` : ''}`,
+      );
+      const rows = page.body.data as Json[];
+      if (page.body.nextCursor) expect(rows).toHaveLength(7);
+      seen.push(...rows.map((p) => p.id as string));
+      next = page.body.nextCursor;
+    } while (next);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(ids.size);
+    expect((await get('/v1/payments?cursor=bm90LWEtY3Vyc29y')).body).toMatchObject({
+      code: 'invalid_cursor',
+    });
+
     const declined = await get('/v1/payments?status=declined&limit=100');
     for (const p of declined.body.data as Json[]) expect(p.status).toBe('declined');
 

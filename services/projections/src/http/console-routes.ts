@@ -51,29 +51,66 @@ function timeOf(raw: string | undefined, field: string): number | null {
   return ms;
 }
 
-/** Newest first within [fromMs, toMs); stops at `want` matches (whole pages) or the scan bound. */
+/**
+ * Where a search goes on: the store's cursor of the page it stopped in and how many items of
+ * that page it had looked at, so a page of results holds exactly `limit` and none is skipped.
+ */
+interface ScanCursor {
+  readonly c: string | null;
+  readonly s: number;
+}
+
+function encodeScanCursor(c: ScanCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeScanCursor(raw: string | undefined): ScanCursor {
+  if (raw === undefined) return { c: null, s: 0 };
+  try {
+    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as ScanCursor;
+    if ((v.c === null || typeof v.c === 'string') && Number.isInteger(v.s) && v.s >= 0 && v.s < SCAN_PAGE)
+      return v;
+  } catch {
+    // fall through
+  }
+  throw new PaystreamError('invalid_cursor', 'cursor is not one this endpoint returned', 'cursor');
+}
+
+/** Newest first within [fromMs, toMs); stops at `want` matches or the scan bound. */
 async function scanPayments(
   store: ReadStore,
   tenantId: string,
   o: { fromMs: number; toMs: number; want: number; cursor?: string; match: (p: Item) => boolean },
 ): Promise<{ items: Item[]; nextCursor: string | null; scanned: number; complete: boolean }> {
   const items: Item[] = [];
-  let cursor = o.cursor;
+  const start = decodeScanCursor(o.cursor);
+  let pageCursor = start.c;
+  let skip = start.s;
   let scanned = 0;
-  do {
+  for (;;) {
     const page = await store.query(PAYMENTS, {
       index: 'by_tenant_created',
       pk: tenantId,
       range: { gte: o.fromMs, lte: o.toMs - 1 },
       descending: true,
       limit: SCAN_PAGE,
-      ...(cursor ? { cursor } : {}),
+      ...(pageCursor ? { cursor: pageCursor } : {}),
     });
-    scanned += page.items.length;
-    for (const p of page.items) if (o.match(p)) items.push(p);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && items.length < o.want && scanned < MAX_SCANNED_PAYMENTS);
-  return { items, nextCursor: cursor ?? null, scanned, complete: cursor === undefined };
+    for (let i = skip; i < page.items.length; i++) {
+      scanned++;
+      if (o.match(page.items[i]!)) items.push(page.items[i]!);
+      const more = i + 1 < page.items.length || page.nextCursor !== null;
+      if (items.length >= o.want || (scanned >= MAX_SCANNED_PAYMENTS && more)) {
+        if (!more) return { items, nextCursor: null, scanned, complete: true };
+        const next: ScanCursor =
+          i + 1 < page.items.length ? { c: pageCursor, s: i + 1 } : { c: page.nextCursor, s: 0 };
+        return { items, nextCursor: encodeScanCursor(next), scanned, complete: false };
+      }
+    }
+    if (page.nextCursor === null) return { items, nextCursor: null, scanned, complete: true };
+    pageCursor = page.nextCursor;
+    skip = 0;
+  }
 }
 
 export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutesDeps): Promise<void> {
