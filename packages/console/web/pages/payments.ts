@@ -53,7 +53,7 @@ export async function paymentsPage(ctx: PageContext, page: HTMLElement): Promise
   let cursor: string | null = null;
 
   const query = (): string => {
-    const q = new URLSearchParams({ limit: '50' });
+    const q = new URLSearchParams({ limit: '25' });
     if (status.value) q.set('status', status.value);
     if (customer.value.trim()) q.set('customerId', customer.value.trim());
     if (provider.value.trim()) q.set('providerId', provider.value.trim());
