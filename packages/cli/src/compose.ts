@@ -4,6 +4,7 @@
 
 import { registerConsole } from '@paystream/console';
 import {
+  AwsRequestCounter,
   type Config,
   createHttpServer,
   createLogger,
@@ -43,7 +44,7 @@ export async function runServices(
   });
   const metrics = createMetrics();
   const lifecycle = new Lifecycle(logger);
-  const engines = await openEngines(config, { logger });
+  const engines = await openEngines(config, { logger, awsRequests: new AwsRequestCounter({ metrics }) });
   lifecycle.add({ name: 'engines', close: () => engines.close() });
   if (config.metricsEmfIntervalS !== null) {
     // CloudWatch metrics from the counters (deployments on ECS: stdout goes to CloudWatch Logs).
