@@ -11,6 +11,7 @@ import { TenantDirectory } from '@paystream/auth';
 import { EventBus, TOPICS } from '@paystream/eventing';
 import { type Batch, type BatchContext, type LogRecord, partitionKey } from '@paystream/log';
 import type { RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
+import { registerConsoleRoutes } from './http/console-routes.js';
 import { registerReadRoutes } from './http/routes.js';
 import { DEFAULT_ITEM_CACHE_LIMITS, type ItemCacheLimits, PartitionItemCache } from './item-cache.js';
 import {
@@ -140,7 +141,10 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
       );
       const queries = createReadQueries(engines);
       return {
-        routes: async (app) => registerReadRoutes(app, { ctx, directory, queries }),
+        routes: async (app) => {
+          await registerReadRoutes(app, { ctx, directory, queries });
+          await registerConsoleRoutes(app, { ctx, directory });
+        },
         health: [
           {
             // Healthy while the read models are within MAX_HEALTHY_LAG events of the log.
