@@ -1,8 +1,11 @@
 // The composition root: opens the engines, starts the chosen services and serves their routes
 // on one HTTP server. `paystream start` runs every service (embedded); `paystream run <name>`
-// runs one (Kafka mode), each scaling out through consumer groups.
+// runs one (Kafka mode), each scaling out through consumer groups. The process that runs ingest
+// serves the whole public API (every service's `api` routes besides ingest's commands); the
+// others serve only /health and /metrics.
 
 import {
+  API_SERVICE,
   type Config,
   createHttpServer,
   createLogger,
@@ -15,7 +18,7 @@ import {
   type ServiceModule,
   type ServiceName,
 } from '@paystream/runtime';
-import { serviceModules } from './services.js';
+import { apiModules, serviceModules } from './services.js';
 
 export interface Running {
   readonly url: string;
@@ -68,6 +71,10 @@ export async function runServices(
     ],
   });
   for (const r of running) if (r.service.routes) await r.service.routes(app);
+  if (names.includes(API_SERVICE)) {
+    const ctx = { config, engines, logger: logger.child({ service: 'api' }), metrics };
+    for (const m of apiModules()) await (await m.api!(ctx))(app);
+  }
   // Closed first (registered last): stop taking requests before the consumers stop.
   lifecycle.add({ name: 'http', close: () => app.close() });
   const url = await app.listen({ port: config.port, host: config.host });

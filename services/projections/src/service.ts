@@ -1,5 +1,6 @@
-// The projections service: consumes the events topic (group paystream-projections), keeps the
-// read models, and serves the read API. Replay and audit run from the same modules (replay/,
+// The projections service: consumes the events topic (group paystream-projections) and keeps the
+// read models. Its read API (`api`) reads only the read store and the log's committed positions,
+// so the API process serves it and this process is a pure worker. Replay and audit run from the same modules (replay/,
 // audit/) under `npx paystream replay` and `npx paystream audit verify`.
 //
 // Dead letters. A record that does not decode (as everywhere, see EventBus) and an event the
@@ -10,7 +11,7 @@
 import { TenantDirectory } from '@paystream/auth';
 import { EventBus, TOPICS } from '@paystream/eventing';
 import type { Batch, BatchContext, LogRecord } from '@paystream/log';
-import type { RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
+import type { RouteRegistrar, RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
 import { registerReadRoutes } from './http/routes.js';
 import {
   ensureProjectionTables,
@@ -37,11 +38,16 @@ export interface ProjectionsOptions {
 export function createProjectionsService(options: ProjectionsOptions = {}): ServiceModule {
   return {
     name: 'projections',
+    async api(ctx: ServiceContext): Promise<RouteRegistrar> {
+      await ensureProjectionTables(ctx.engines.readStore);
+      const directory = new TenantDirectory(ctx.engines.readStore);
+      await directory.init();
+      const queries = createReadQueries(ctx.engines);
+      return async (app) => registerReadRoutes(app, { ctx, directory, queries });
+    },
     async start(ctx: ServiceContext): Promise<RunningService> {
       const { engines, metrics, logger } = ctx;
       await ensureProjectionTables(engines.readStore);
-      const directory = new TenantDirectory(engines.readStore);
-      await directory.init();
       const projected = metrics.counter('projections_events_total', 'Events projected into read models');
       const staleWrites = metrics.counter(
         'projections_stale_writes_total',
@@ -105,9 +111,7 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
         { groupId: PROJECTIONS_GROUP, topics: [TOPICS.events], maxBatchRecords: LIVE_BATCH_RECORDS },
         handle,
       );
-      const queries = createReadQueries(engines);
       return {
-        routes: async (app) => registerReadRoutes(app, { ctx, directory, queries }),
         health: [
           {
             // Healthy while the read models are within MAX_HEALTHY_LAG events of the log.
