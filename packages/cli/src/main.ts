@@ -34,6 +34,16 @@ program
   });
 
 program
+  .command('up')
+  .description(
+    'the distributed (Kafka-mode) stack on this machine without Docker: starts Kafka, the schema registry, DynamoDB Local and moto (or reuses KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DYNAMODB_ENDPOINT, AWS_ENDPOINT_URL), runs the five services as processes and serves the whole API on PORT; state in PAYSTREAM_DATA',
+  )
+  .action(async () => {
+    const { upCommand } = await import('./up/up.js');
+    await upCommand();
+  });
+
+program
   .command('run')
   .description(
     `run one service (${SERVICE_NAMES.join(', ')}): in Kafka mode, or in embedded mode beside the other services' processes on the same PAYSTREAM_DATA (each with its own PORT)`,
