@@ -13,7 +13,7 @@
 // broker logs nothing, and Kafka 3.x's Log4jController needs the log4j 1 API on the classpath).
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -161,31 +161,33 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     ...args,
   ];
 
-  // Format the storage once (a random cluster id), like `kafka-storage.sh format`; a kept
-  // folder is already formatted and --ignore-formatted leaves it (and its cluster id) alone.
+  // Format the storage once (a random cluster id), like `kafka-storage.sh format`. A kept folder
+  // is already formatted with its own cluster id, which a second format would refuse.
   const clusterId = randomClusterId();
-  try {
-    await run(
-      'java',
-      // `--cluster-id=<id>` as one argument: an id may start with '-', which argparse would read as an option.
-      java('kafka.tools.StorageTool', [
-        'format',
-        `--cluster-id=${clusterId}`,
-        '-c',
-        propsFile,
-        '--ignore-formatted',
-      ]),
-      {
-        timeout: 120_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `Kafka storage format failed (config in ${propsFile}): ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
-    );
-  }
+  if (!existsSync(join(dataDir, 'meta.properties')))
+    try {
+      await run(
+        'java',
+        // `--cluster-id=<id>` as one argument: an id may start with '-', which argparse would read as an option.
+        java('kafka.tools.StorageTool', [
+          'format',
+          `--cluster-id=${clusterId}`,
+          '-c',
+          propsFile,
+          '--ignore-formatted',
+        ]),
+        {
+          timeout: 120_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; message: string };
+      // The message is the whole java command line (a long classpath); its output says why.
+      throw new Error(
+        `Kafka storage format failed (config in ${propsFile}):\n${e.stdout ?? ''}${e.stderr ?? e.message}`,
+      );
+    }
 
   const broker = `127.0.0.1:${port}`;
   const launch = async (): Promise<ManagedProcess> => {

@@ -6,6 +6,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PaystreamError } from '@paystream/core';
 import { ensureKmsAlias } from '@paystream/keys';
 
 export const KMS_ALIAS = 'alias/paystream-card-data';
@@ -130,7 +131,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (failures.length > 0) {
     await stop();
-    throw new Error(`paystream up could not start its servers:\n  - ${failures.join('\n  - ')}`);
+    throw new PaystreamError('servers_unavailable', `could not start the servers:\n  - ${failures.join('\n  - ')}`);
   }
   const started: Record<string, string> = Object.assign({}, ...parts.map((p) => p.env));
   const port = (url: string | undefined) => (url ? Number(new URL(url).port) || undefined : undefined);
@@ -178,7 +179,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
   } catch (err) {
     await stop();
-    throw new Error(`paystream up could not prepare the KMS key ${kmsKeyId}: ${(err as Error).message}`);
+    throw new PaystreamError(
+      'key_service_unavailable',
+      `could not prepare the KMS key ${kmsKeyId}: ${(err as Error).message}`,
+      'KMS_KEY_ID',
+    );
   }
 
   const lines = parts.map((p) => p.line);
