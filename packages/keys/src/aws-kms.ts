@@ -165,3 +165,22 @@ export async function ensureKmsAlias(
     client.destroy();
   }
 }
+
+/**
+ * Why the AWS SDK's default credential chain (environment, shared files, SSO, container or
+ * instance role) finds no credentials, or null when it finds some. Bounded: a chain still
+ * probing after `timeoutMs` (instance metadata on a slow network) counts as found.
+ */
+export async function awsCredentialsMissing(region: string, timeoutMs = 5_000): Promise<string | null> {
+  const client = new KMSClient({ region });
+  try {
+    const found = client.config.credentials().then(
+      () => null,
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+    const waited = new Promise<null>((r) => setTimeout(() => r(null), timeoutMs).unref());
+    return await Promise.race([found, waited]);
+  } finally {
+    client.destroy();
+  }
+}
