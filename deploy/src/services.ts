@@ -1,6 +1,8 @@
 // The Paystream services on ECS Fargate: one image (the repo's Dockerfile), one task definition
-// and one service per Paystream service, `npx paystream run <service>` in each. Ingest sits
-// behind an Application Load Balancer; the consumers scale through Kafka consumer groups.
+// and one service per Paystream service, `npx paystream run <service>` in each. Ingest, the API
+// process, sits behind an Application Load Balancer and serves every public route (its commands
+// and the other services' read, audit, analytics and ACH routes, see API_SERVICE); the others are
+// workers that scale through Kafka consumer groups.
 
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -24,7 +26,8 @@ export const CONTAINER_PORT = 8080;
 export const ACCESS: Readonly<
   Record<ServiceName, { encrypt: boolean; decrypt: boolean; objects: boolean; dropTables: boolean }>
 > = {
-  // Tokenizes cards and bank accounts; serves NACHA files and takes return files over HTTP.
+  // The API process: tokenizes cards and bank accounts, serves the read API (audit exports
+  // included), NACHA files and takes return files.
   ingest: { encrypt: true, decrypt: true, objects: true, dropTables: false },
   // Scores from features; never sees a card number.
   fraud: { encrypt: false, decrypt: false, objects: false, dropTables: false },
@@ -135,7 +138,10 @@ export class PaystreamServices extends Construct {
         minHealthyPercent: 100,
         maxHealthyPercent: 200,
       });
-      service.connections.allowTo(kafka.securityGroup, ec2.Port.tcp(KAFKA_IAM_PORT), `${name} to MSK (IAM)`);
+      // Ingress on the brokers' group only: the tasks' own group already allows all outbound, and
+      // an egress rule there would only be ignored (with a synth warning).
+      for (const sg of service.connections.securityGroups)
+        kafka.securityGroup.addIngressRule(sg, ec2.Port.tcp(KAFKA_IAM_PORT), `${name} to MSK (IAM)`);
       services.set(name, service);
     }
     this.services = services;
