@@ -74,7 +74,7 @@ program
   .option('--swap', 'swap the rebuilt read models in (only while projections are stopped)', false)
   .option('--json', 'print the result as JSON', false)
   .action(async (opts: { swap: boolean; json: boolean }) => {
-    process.exitCode = await replayCommand((await loadStartupConfig()), opts);
+    process.exitCode = await replayCommand(await loadStartupConfig(), opts);
   });
 
 program
@@ -84,7 +84,7 @@ program
   .description('verify every event hash and every aggregate chain; names the first bad event')
   .option('--json', 'print the report as JSON', false)
   .action(async (opts: { json: boolean }) => {
-    process.exitCode = await auditVerifyCommand((await loadStartupConfig()), opts);
+    process.exitCode = await auditVerifyCommand(await loadStartupConfig(), opts);
   });
 
 program
@@ -93,7 +93,7 @@ program
   .command('close-windows')
   .description('close the open ACH submission windows now and write their NACHA files')
   .action(async () => {
-    process.exitCode = await closeWindowsCommand((await loadStartupConfig()));
+    process.exitCode = await closeWindowsCommand(await loadStartupConfig());
   });
 
 program

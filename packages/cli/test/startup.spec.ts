@@ -16,7 +16,8 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 /** An environment with no AWS credentials anywhere the SDK's default chain looks. */
 function bareEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|KAFKA_|KMS_|S3_|PAYSTREAM_)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(AWS_|KAFKA_|KMS_|S3_|PAYSTREAM_)/.test(k)) env[k] = v;
   return {
     ...env,
     HOME: home,
@@ -46,7 +47,9 @@ describe('a Kafka-mode start without its configuration', () => {
     const r = await start(bareEnv({ KAFKA_BROKERS: '127.0.0.1:9' }));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^paystream: Kafka mode \(KAFKA_BROKERS is set\) cannot start:\n/);
-    expect(r.stderr).toMatch(/ {2}- KMS_KEY_ID: is required in Kafka mode .*KMS_KEY_ID=alias\/paystream-card-data/);
+    expect(r.stderr).toMatch(
+      / {2}- KMS_KEY_ID: is required in Kafka mode .*KMS_KEY_ID=alias\/paystream-card-data/,
+    );
     expect(r.stderr).toMatch(/ {2}- S3_BUCKET: is required in Kafka mode .*S3_BUCKET=paystream-local/);
     expect(r.stderr).toMatch(/ {2}- AWS_ACCESS_KEY_ID: no AWS credentials found .*AWS_SECRET_ACCESS_KEY/);
     // The SDK was loaded (it looked for credentials), and its Node 20 notice stayed off.

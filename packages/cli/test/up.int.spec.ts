@@ -67,7 +67,9 @@ async function startUp(port: number): Promise<Up> {
   up.readyMs = Date.now() - t0;
   up.url = /^ {2}API {6}(\S+)/m.exec(up.output)?.[1] ?? '';
   up.apiKey = /^ {2}API key {2}(\S+)/m.exec(up.output)?.[1] ?? '';
-  up.exports = Object.fromEntries([...up.output.matchAll(/^ {2}export (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+  up.exports = Object.fromEntries(
+    [...up.output.matchAll(/^ {2}export (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
   return up;
 }
 
@@ -94,7 +96,12 @@ function api(up: Up) {
   };
 }
 
-async function eventually<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  f: () => Promise<T>,
+  ok: (v: T) => boolean,
+  ms = 60_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   let last: T = await f();
   while (!ok(last)) {
@@ -124,7 +131,13 @@ describe('npx paystream up', () => {
     expect(up.url).toBe(`http://127.0.0.1:${port}`);
     expect(up.apiKey).toMatch(/^psk_/);
     expect(Object.keys(up.exports)).toEqual(
-      expect.arrayContaining(['KAFKA_BROKERS', 'DYNAMODB_ENDPOINT', 'AWS_ENDPOINT_URL', 'KMS_KEY_ID', 'S3_BUCKET']),
+      expect.arrayContaining([
+        'KAFKA_BROKERS',
+        'DYNAMODB_ENDPOINT',
+        'AWS_ENDPOINT_URL',
+        'KMS_KEY_ID',
+        'S3_BUCKET',
+      ]),
     );
     // A quiet start: no warning from a service (pino level 40+) and no Node warning.
     const noisy = up.output.split('\n').filter((l) => /"level":(4|5|6)0/.test(l) || /Warning:/.test(l));
@@ -146,7 +159,13 @@ describe('npx paystream up', () => {
     const pay = await call(
       'POST',
       '/v1/payments?wait=20000',
-      { amount: 12500, currency: 'USD', customerId: 'cus_maya', providerId: 'prv_rex', paymentMethodId: cardId },
+      {
+        amount: 12500,
+        currency: 'USD',
+        customerId: 'cus_maya',
+        providerId: 'prv_rex',
+        paymentMethodId: cardId,
+      },
       { 'idempotency-key': 'booking-42' },
     );
     expect(pay.status).toBe(202);
@@ -164,7 +183,10 @@ describe('npx paystream up', () => {
       (r) => r.status === 200 && r.body.available === 11500,
     );
     const tb = await call('GET', '/v1/ledger/trial-balance');
-    expect(tb.body).toEqual({ balanced: true, currencies: [{ currency: 'USD', debits: 12500, credits: 12500 }] });
+    expect(tb.body).toEqual({
+      balanced: true,
+      currencies: [{ currency: 'USD', debits: 12500, credits: 12500 }],
+    });
     const audit = await call('GET', '/v1/audit/verify');
     expect(audit.body).toMatchObject({ ok: true, problemCount: 0 });
     const costs = await call('GET', '/v1/analytics/costs');
@@ -202,14 +224,26 @@ describe('npx paystream up', () => {
     const again = await call(
       'POST',
       '/v1/payments?wait=20000',
-      { amount: 2500, currency: 'USD', customerId: 'cus_maya', providerId: 'prv_rex', paymentMethodId: cardId },
+      {
+        amount: 2500,
+        currency: 'USD',
+        customerId: 'cus_maya',
+        providerId: 'prv_rex',
+        paymentMethodId: cardId,
+      },
       { 'idempotency-key': 'booking-43' },
     );
     expect(again.body.status).toBe('held');
     const replay = await call(
       'POST',
       '/v1/payments?wait=20000',
-      { amount: 12500, currency: 'USD', customerId: 'cus_maya', providerId: 'prv_rex', paymentMethodId: cardId },
+      {
+        amount: 12500,
+        currency: 'USD',
+        customerId: 'cus_maya',
+        providerId: 'prv_rex',
+        paymentMethodId: cardId,
+      },
       { 'idempotency-key': 'booking-42' },
     );
     expect(replay.body.id).toBe(paymentId);

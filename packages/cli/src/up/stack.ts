@@ -131,7 +131,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (failures.length > 0) {
     await stop();
-    throw new PaystreamError('servers_unavailable', `could not start the servers:\n  - ${failures.join('\n  - ')}`);
+    throw new PaystreamError(
+      'servers_unavailable',
+      `could not start the servers:\n  - ${failures.join('\n  - ')}`,
+    );
   }
   const started: Record<string, string> = Object.assign({}, ...parts.map((p) => p.env));
   const port = (url: string | undefined) => (url ? Number(new URL(url).port) || undefined : undefined);
