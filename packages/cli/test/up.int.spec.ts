@@ -139,8 +139,9 @@ describe('npx paystream up', () => {
         'S3_BUCKET',
       ]),
     );
-    // A quiet start: no warning from a service (pino level 40+) and no Node warning.
-    const noisy = up.output.split('\n').filter((l) => /"level":(4|5|6)0/.test(l) || /Warning:/.test(l));
+    // A quiet start: no warning from a service (WARN and above) and no Node warning.
+    const noisy = up.output.split('\n').filter((l) => /^\S+ +\| \S+ (WARN|ERROR|FATAL) |Warning:/.test(l));
+    expect(up.output).toMatch(/^ingest +\| \d\d:\d\d:\d\d INFO {2}paystream is running/m);
     expect(noisy).toEqual([]);
     // Five services, each its own process, plus the servers.
     const services = ours().filter((p) => / run (ingest|fraud|escrow|ach-batcher|projections)/.test(p.cmd));

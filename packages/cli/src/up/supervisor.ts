@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { formatLogLine } from './log-format.js';
 
 /** The CLI entry point the services are started with. */
 export const PAYSTREAM_BIN = fileURLToPath(new URL('../../bin/paystream.js', import.meta.url));
@@ -107,7 +108,7 @@ export class ServiceSupervisor {
     slot.startedAt = Date.now();
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) =>
-        this.#opts.out.write(`${slot.prefix}${line}\n`),
+        this.#opts.out.write(`${slot.prefix}${formatLogLine(line, this.#opts.colour)}\n`),
       );
     }
     slot.exited = new Promise((resolve) => {
