@@ -107,7 +107,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (env.SCHEMA_REGISTRY_URL)
       return reused('schema registry', 'SCHEMA_REGISTRY_URL', env.SCHEMA_REGISTRY_URL);
     try {
-      const r = await testkit.startSchemaRegistry();
+      // A registry that forgets its schemas on restart would hand out new ids, and records already
+      // on the log name the old ones: the folder is offered for its state (ignored by a starter
+      // that takes no options).
+      const startRegistry: (o?: { dataDir?: string }) => Promise<{ url: string; stop(): Promise<void> }> =
+        testkit.startSchemaRegistry;
+      const r = await startRegistry({ dataDir: join(dir, 'registry') });
       return {
         line: `schema registry: ${r.url}`,
         env: { SCHEMA_REGISTRY_URL: r.url },
