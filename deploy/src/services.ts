@@ -12,6 +12,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { PaystreamData } from './data.js';
 import { KAFKA_IAM_PORT, type PaystreamKafka } from './kafka.js';
@@ -37,6 +38,8 @@ export const ACCESS: Readonly<
   'ach-batcher': { encrypt: true, decrypt: true, objects: true, dropTables: false },
   // Read models and audit exports; replay drops and rebuilds its namespaces.
   projections: { encrypt: false, decrypt: true, objects: true, dropTables: true },
+  // Seals endpoint signing secrets and opens them to sign deliveries.
+  webhooks: { encrypt: true, decrypt: true, objects: false, dropTables: false },
 };
 
 const HEALTH_COMMAND = `fetch('http://127.0.0.1:${CONTAINER_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`;
@@ -46,6 +49,8 @@ export interface ServicesProps {
   readonly settings: Settings;
   readonly data: PaystreamData;
   readonly kafka: PaystreamKafka;
+  /** The webhooks dispatcher also publishes every webhook event here. */
+  readonly webhooksTopic: sns.ITopic;
 }
 
 export class PaystreamServices extends Construct {
@@ -56,7 +61,7 @@ export class PaystreamServices extends Construct {
 
   constructor(scope: Construct, id: string, props: ServicesProps) {
     super(scope, id);
-    const { vpc, settings, data, kafka } = props;
+    const { vpc, settings, data, kafka, webhooksTopic } = props;
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc });
 
     const image = settings.image
@@ -91,6 +96,15 @@ export class PaystreamServices extends Construct {
       data.grantTables(taskRole, { dropTables: access.dropTables });
       data.grantCardData(taskRole, { encrypt: access.encrypt, decrypt: access.decrypt });
       if (access.objects) data.grantObjects(taskRole);
+      if (name === 'webhooks') {
+        taskRole.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'WebhooksTopicPublish',
+            actions: ['sns:Publish'],
+            resources: [webhooksTopic.topicArn],
+          }),
+        );
+      }
 
       const taskDefinition = new ecs.FargateTaskDefinition(this, `${name}-Task`, {
         cpu: settings.taskCpu,
@@ -108,7 +122,10 @@ export class PaystreamServices extends Construct {
       taskDefinition.addContainer('app', {
         image,
         command: ['run', name],
-        environment,
+        environment:
+          name === 'webhooks'
+            ? { ...environment, WEBHOOKS_SNS_TOPIC_ARN: webhooksTopic.topicArn }
+            : environment,
         ...(name === 'ingest'
           ? { secrets: { PAYSTREAM_API_KEY: ecs.Secret.fromSecretsManager(data.apiKeySecret) } }
           : {}),

@@ -330,6 +330,25 @@ describe('ECS Fargate and the load balancer', () => {
     expect(withLb.map((s) => s.Properties.ServiceName)).toEqual([`paystream-${API_SERVICE}`]);
     // It mounts the ACH routes too: NACHA downloads decrypt files, return files are stored.
     expect(ACCESS[API_SERVICE]).toMatchObject({ decrypt: true, objects: true });
+    // No path rules: the webhook endpoints API is mounted by the API process too.
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+  });
+
+  it('gives webhook events an SNS topic encrypted with the KMS key, which only webhooks may publish to', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 2); // alarms and webhook events
+    const topics = resources(template, 'AWS::SNS::Topic').filter((t) => t.Properties.KmsMasterKeyId);
+    expect(topics).toHaveLength(1);
+    const publishers = identityStatements(template).filter(({ statement }) =>
+      asArray(statement.Action).includes('sns:Publish'),
+    );
+    const roles = taskRoles(template);
+    expect(publishers.flatMap((p) => p.roles)).toEqual([roles.get('webhooks')]);
+    const td = resources(template, 'AWS::ECS::TaskDefinition').find(
+      (t) => (container(t).Command as string[])[1] === 'webhooks',
+    )!;
+    const env = (container(td).Environment as { Name: string }[]).map((e) => e.Name);
+    expect(env).toContain('WEBHOOKS_SNS_TOPIC_ARN');
+    expect(env).not.toContain('PAYSTREAM_WEBHOOKS_ALLOW_PRIVATE');
   });
 
   it('builds the image from the repository Dockerfile when no image is given', () => {

@@ -1,5 +1,5 @@
 // `npx paystream up` as a user runs it: its own Kafka, DynamoDB Local and moto with state under
-// PAYSTREAM_DATA, the five services as five processes, and the README's walk-through — card,
+// PAYSTREAM_DATA, the six services as six processes, and the README's walk-through — card,
 // payment held, release, balance, trial balance, audit, costs, an ACH window — through the one
 // printed URL. A crashed service is restarted; Ctrl-C leaves no process behind; a second `up` on
 // the same folder finds the payment and can still open the card (the KMS key survived).
@@ -143,9 +143,11 @@ describe('npx paystream up', () => {
     const noisy = up.output.split('\n').filter((l) => /^\S+ +\| \S+ (WARN|ERROR|FATAL) |Warning:/.test(l));
     expect(up.output).toMatch(/^ingest +\| \d\d:\d\d:\d\d INFO {2}paystream is running/m);
     expect(noisy).toEqual([]);
-    // Five services, each its own process, plus the servers.
-    const services = ours().filter((p) => / run (ingest|fraud|escrow|ach-batcher|projections)/.test(p.cmd));
-    expect(services).toHaveLength(5);
+    // Six services, each its own process, plus the servers.
+    const services = ours().filter((p) =>
+      / run (ingest|fraud|escrow|ach-batcher|projections|webhooks)/.test(p.cmd),
+    );
+    expect(services).toHaveLength(6);
 
     const call = api(up);
     const card = await call('POST', '/v1/payment-methods/cards', {
@@ -193,6 +195,9 @@ describe('npx paystream up', () => {
     const costs = await call('GET', '/v1/analytics/costs');
     expect(costs.status).toBe(200);
     expect(costs.body.payments).toBe(1);
+    // The webhook endpoints API too (the webhooks process only dispatches).
+    const hooks = await call('GET', '/v1/webhook-endpoints');
+    expect(hooks.status).toBe(200);
     // The ACH batcher's routes too: the worker answers through the log.
     const close = await call('POST', '/v1/ach/windows/close', {});
     expect(close.status).toBe(200);
@@ -208,7 +213,7 @@ describe('npx paystream up', () => {
     );
     expect(up.output).toMatch(/up escrow exited \(signal SIGKILL\); restarting in 1 s/);
 
-    expect(ours().length).toBeGreaterThanOrEqual(9); // up, 3 servers, 5 services
+    expect(ours().length).toBeGreaterThanOrEqual(10); // up, 3 servers, 6 services
     expect(await interrupt(up)).toBe(0);
     expect(up.output).toMatch(/up stopped/);
     expect(ours()).toEqual([]);

@@ -1,6 +1,6 @@
 // `npx paystream up`: the distributed (Kafka-mode) stack on one machine, without Docker, in one
-// terminal. Servers from the testkit's starters (or reused, see stack.ts), the five services as
-// five processes under a supervisor, the whole API at one base URL (the ingest process serves
+// terminal. Servers from the testkit's starters (or reused, see stack.ts), the six services as
+// six processes under a supervisor, the whole API at one base URL (the ingest process serves
 // every route), state under $PAYSTREAM_DATA, Ctrl-C stops everything.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
