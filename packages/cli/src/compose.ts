@@ -4,6 +4,7 @@
 // serves the whole public API (every service's `api` routes besides ingest's commands); the
 // others serve only /health and /metrics.
 
+import { registerConsole } from '@paystream/console';
 import {
   API_SERVICE,
   AwsRequestCounter,
@@ -18,6 +19,7 @@ import {
   type RunningService,
   type ServiceModule,
   type ServiceName,
+  startEmf,
 } from '@paystream/runtime';
 import { apiModules, serviceModules } from './services.js';
 
@@ -53,6 +55,14 @@ export async function runServices(
     ...(options.clock ? { clock: options.clock } : {}),
   });
   lifecycle.add({ name: 'engines', close: () => engines.close() });
+  if (config.metricsEmfIntervalS !== null) {
+    // CloudWatch metrics from the counters (deployments on ECS: stdout goes to CloudWatch Logs).
+    const emf = startEmf(metrics, {
+      service: names.length === 1 ? names[0]! : 'paystream',
+      intervalMs: config.metricsEmfIntervalS * 1000,
+    });
+    lifecycle.add({ name: 'metrics-emf', close: () => emf.stop() });
+  }
 
   const modules: ServiceModule[] = serviceModules(names);
   const running: { name: string; service: RunningService }[] = [];
@@ -82,6 +92,9 @@ export async function runServices(
     const ctx = { config, engines, logger: logger.child({ service: 'api' }), metrics };
     for (const m of apiModules()) await (await m.api!(ctx))(app);
   }
+  // The operator console is served wherever the public API is (ingest): the all-in-one, and the
+  // ingest service behind the one base URL of the distributed deployment.
+  if (names.includes('ingest')) await registerConsole(app);
   // Closed first (registered last): stop taking requests before the consumers stop.
   lifecycle.add({ name: 'http', close: () => app.close() });
   const url = await app.listen({ port: config.port, host: config.host });

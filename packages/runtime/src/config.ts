@@ -25,6 +25,8 @@ export interface Config {
   readonly apiKey: string | undefined;
   readonly logLevel: string;
   readonly kafka: KafkaModeConfig | undefined;
+  /** Seconds between CloudWatch EMF lines of the business counters on stdout; null: off. */
+  readonly metricsEmfIntervalS: number | null;
 }
 
 /** One thing wrong with the environment: the variable, what is wrong, and how to fix it. */
@@ -81,6 +83,19 @@ export function configProblems(env: NodeJS.ProcessEnv = process.env): ConfigProb
   return problems;
 }
 
+function emfInterval(raw: string | undefined, problems: ConfigProblem[]): number | null {
+  if (raw === undefined || raw === '' || raw === '0') return null;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 10 || n > 3600) {
+    problems.push({
+      variable: 'PAYSTREAM_METRICS_EMF',
+      message: `must be seconds from 10 to 3600 (or 0: off), got ${JSON.stringify(raw)}`,
+    });
+    return null;
+  }
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: ConfigProblem[] = [];
   const config = parse(env, problems);
@@ -127,5 +142,6 @@ function parse(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Config {
     apiKey,
     logLevel: env.LOG_LEVEL || 'info',
     kafka,
+    metricsEmfIntervalS: emfInterval(env.PAYSTREAM_METRICS_EMF, problems),
   };
 }

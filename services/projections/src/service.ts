@@ -12,6 +12,7 @@ import { TenantDirectory } from '@paystream/auth';
 import { EventBus, TOPICS } from '@paystream/eventing';
 import type { Batch, BatchContext, LogRecord } from '@paystream/log';
 import type { RouteRegistrar, RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
+import { registerConsoleRoutes } from './http/console-routes.js';
 import { registerReadRoutes } from './http/routes.js';
 import {
   ensureProjectionTables,
@@ -43,7 +44,10 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
       const directory = new TenantDirectory(ctx.engines.readStore);
       await directory.init();
       const queries = createReadQueries(ctx.engines);
-      return async (app) => registerReadRoutes(app, { ctx, directory, queries });
+      return async (app) => {
+        await registerReadRoutes(app, { ctx, directory, queries });
+        await registerConsoleRoutes(app, { ctx, directory });
+      };
     },
     async start(ctx: ServiceContext): Promise<RunningService> {
       const { engines, metrics, logger } = ctx;
