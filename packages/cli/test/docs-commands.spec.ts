@@ -78,6 +78,7 @@ const COMMANDS: readonly (readonly [RegExp, How])[] = [
     { skip: 'a long measurement or training run (minutes of CPU)' },
   ],
   [/^npx tsx [\w/-]+\/bench\//, { skip: 'a measurement script (bench/), not a user command' }],
+  [/^npm run console:screenshots$/, { skip: 'needs Chromium; regenerates the README screenshots' }],
   [
     /docker compose up/,
     { skip: 'no Docker engine here; deploy/test/compose.spec.ts checks the file against the code' },
