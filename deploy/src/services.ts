@@ -1,6 +1,8 @@
 // The Paystream services on ECS Fargate: one image (the repo's Dockerfile), one task definition
-// and one service per Paystream service, `npx paystream run <service>` in each. Ingest sits
-// behind an Application Load Balancer; the consumers scale through Kafka consumer groups.
+// and one service per Paystream service, `npx paystream run <service>` in each. Ingest, the API
+// process, sits behind an Application Load Balancer and serves every public route (its commands
+// and the other services' read, audit, analytics and ACH routes, see API_SERVICE); the others are
+// workers that scale through Kafka consumer groups.
 
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -25,7 +27,8 @@ export const CONTAINER_PORT = 8080;
 export const ACCESS: Readonly<
   Record<ServiceName, { encrypt: boolean; decrypt: boolean; objects: boolean; dropTables: boolean }>
 > = {
-  // Tokenizes cards and bank accounts; serves NACHA files and takes return files over HTTP.
+  // The API process: tokenizes cards and bank accounts, serves the read API (audit exports
+  // included), NACHA files and takes return files.
   ingest: { encrypt: true, decrypt: true, objects: true, dropTables: false },
   // Scores from features; never sees a card number.
   fraud: { encrypt: false, decrypt: false, objects: false, dropTables: false },
@@ -54,7 +57,6 @@ export class PaystreamServices extends Construct {
   readonly cluster: ecs.Cluster;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly ingestTargetGroup: elbv2.ApplicationTargetGroup;
-  readonly webhooksTargetGroup: elbv2.ApplicationTargetGroup;
   readonly services: ReadonlyMap<ServiceName, ecs.FargateService>;
 
   constructor(scope: Construct, id: string, props: ServicesProps) {
@@ -155,7 +157,10 @@ export class PaystreamServices extends Construct {
         minHealthyPercent: 100,
         maxHealthyPercent: 200,
       });
-      service.connections.allowTo(kafka.securityGroup, ec2.Port.tcp(KAFKA_IAM_PORT), `${name} to MSK (IAM)`);
+      // Ingress on the brokers' group only: the tasks' own group already allows all outbound, and
+      // an egress rule there would only be ignored (with a synth warning).
+      for (const sg of service.connections.securityGroups)
+        kafka.securityGroup.addIngressRule(sg, ec2.Port.tcp(KAFKA_IAM_PORT), `${name} to MSK (IAM)`);
       services.set(name, service);
     }
     this.services = services;
@@ -180,20 +185,6 @@ export class PaystreamServices extends Construct {
       port: CONTAINER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [ingest],
-      healthCheck: { path: '/health', healthyHttpCodes: '200', interval: Duration.seconds(15) },
-      deregistrationDelay: Duration.seconds(30),
-    });
-    // The webhook endpoints API is served by the webhooks service (it owns those tables).
-    const webhooks = services.get('webhooks');
-    if (!webhooks) throw new Error('webhooks service missing');
-    this.webhooksTargetGroup = listener.addTargets('Webhooks', {
-      port: CONTAINER_PORT,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [webhooks],
-      priority: 10,
-      conditions: [
-        elbv2.ListenerCondition.pathPatterns(['/v1/webhook-endpoints*', '/v1/webhook-deliveries/*']),
-      ],
       healthCheck: { path: '/health', healthyHttpCodes: '200', interval: Duration.seconds(15) },
       deregistrationDelay: Duration.seconds(30),
     });

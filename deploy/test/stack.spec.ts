@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Relative imports of the two definition files only (no adapters, no I/O).
 import { topicSpecs } from '../../packages/eventing/src/topics.js';
 import { defineTable } from '../../packages/readstore/src/port.js';
+import { API_SERVICE } from '../../packages/runtime/src/service.js';
 import { DASHBOARD_NAMES } from '../src/dashboards.js';
+import { ACCESS } from '../src/services.js';
 import { CONSUMERS, SERVICES } from '../src/settings.js';
 import { PaystreamStack } from '../src/stack.js';
 import { SERVICE_TABLES, TABLES } from '../src/tables.js';
@@ -315,7 +317,7 @@ describe('ECS Fargate and the load balancer', () => {
     });
   });
 
-  it('puts ingest, and the webhooks API on its paths, behind an internet-facing ALB that checks /health', () => {
+  it('puts the API process (ingest: every public route), and only it, behind an internet-facing ALB that checks /health', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
@@ -326,18 +328,11 @@ describe('ECS Fargate and the load balancer', () => {
       TargetType: 'ip',
     });
     const withLb = resources(template, 'AWS::ECS::Service').filter((s) => s.Properties.LoadBalancers);
-    expect(withLb.map((s) => s.Properties.ServiceName).sort()).toEqual([
-      'paystream-ingest',
-      'paystream-webhooks',
-    ]);
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      Conditions: [
-        {
-          Field: 'path-pattern',
-          PathPatternConfig: { Values: ['/v1/webhook-endpoints*', '/v1/webhook-deliveries/*'] },
-        },
-      ],
-    });
+    expect(withLb.map((s) => s.Properties.ServiceName)).toEqual([`paystream-${API_SERVICE}`]);
+    // It mounts the ACH routes too: NACHA downloads decrypt files, return files are stored.
+    expect(ACCESS[API_SERVICE]).toMatchObject({ decrypt: true, objects: true });
+    // No path rules: the webhook endpoints API is mounted by the API process too.
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
   });
 
   it('gives webhook events an SNS topic encrypted with the KMS key, which only webhooks may publish to', () => {

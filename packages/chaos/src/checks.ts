@@ -30,7 +30,7 @@ export interface CheckContext {
   /** Engines opened by the test process on the same configuration as the services. */
   readonly engines: Engines;
   readonly accepted: ReadonlyMap<string, Accepted>;
-  readonly projectionsUrl: string;
+  /** The API process (ingest): every public route. */
   readonly ingestUrl: string;
   readonly apiKey: string;
   readonly poisons: readonly Poison[];
@@ -171,7 +171,7 @@ export async function runChecks(ctx: CheckContext): Promise<CheckReport> {
     detail: `${journalItems.length} items, ${logCheck.figures.journalEntries} distinct entries on the log`,
   });
   const tb = await timed('trialBalance', async () => {
-    const res = await fetch(`${ctx.projectionsUrl}/v1/ledger/trial-balance`, {
+    const res = await fetch(`${ctx.ingestUrl}/v1/ledger/trial-balance`, {
       headers: { authorization: `Bearer ${ctx.apiKey}` },
       signal: AbortSignal.timeout(60_000),
     });

@@ -574,7 +574,6 @@ export async function runChaos(opts: ChaosOptions, root: string): Promise<ChaosR
     const checked = await runChecks({
       engines,
       accepted: drive.accepted,
-      projectionsUrl: supervisor.url('projections'),
       ingestUrl: supervisor.url('ingest'),
       apiKey,
       poisons,

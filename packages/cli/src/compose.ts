@@ -1,9 +1,12 @@
 // The composition root: opens the engines, starts the chosen services and serves their routes
 // on one HTTP server. `paystream start` runs every service (embedded); `paystream run <name>`
-// runs one (Kafka mode), each scaling out through consumer groups.
+// runs one (Kafka mode), each scaling out through consumer groups. The process that runs ingest
+// serves the whole public API (every service's `api` routes besides ingest's commands); the
+// others serve only /health and /metrics.
 
 import { registerConsole } from '@paystream/console';
 import {
+  API_SERVICE,
   AwsRequestCounter,
   type Config,
   createHttpServer,
@@ -18,7 +21,7 @@ import {
   type ServiceName,
   startEmf,
 } from '@paystream/runtime';
-import { serviceModules } from './services.js';
+import { apiModules, serviceModules } from './services.js';
 
 export interface Running {
   readonly url: string;
@@ -85,6 +88,10 @@ export async function runServices(
     ],
   });
   for (const r of running) if (r.service.routes) await r.service.routes(app);
+  if (names.includes(API_SERVICE)) {
+    const ctx = { config, engines, logger: logger.child({ service: 'api' }), metrics };
+    for (const m of apiModules()) await (await m.api!(ctx))(app);
+  }
   // The operator console is served wherever the public API is (ingest): the all-in-one, and the
   // ingest service behind the one base URL of the distributed deployment.
   if (names.includes('ingest')) await registerConsole(app);

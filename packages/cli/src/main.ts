@@ -2,7 +2,7 @@
 // environment (PAYSTREAM_DATA, PORT, and the Kafka-mode variables; see README).
 
 import { PaystreamError } from '@paystream/core';
-import { loadConfig, SERVICE_NAMES } from '@paystream/runtime';
+import { loadStartupConfig, SERVICE_NAMES } from '@paystream/runtime';
 import { Command } from 'commander';
 import { benchCommand, parseBenchOptions } from './commands/bench.js';
 import { DEFAULT_PAYMENTS, DEFAULT_SEED, demoCommand, parseDemoOptions } from './commands/demo.js';
@@ -27,10 +27,20 @@ program
     'run every service in one process on the embedded engines (or Kafka mode if KAFKA_BROKERS is set)',
   )
   .action(async () => {
-    const config = loadConfig();
+    const config = await loadStartupConfig();
     const running = await runServices(config, availableServices());
     running.lifecycle.exitOnSignals();
     console.log(`Paystream (${config.mode}) listening on ${running.url} — data in ${config.dataDir}`);
+  });
+
+program
+  .command('up')
+  .description(
+    'the distributed (Kafka-mode) stack on this machine without Docker: starts Kafka, the schema registry, DynamoDB Local and moto (or reuses KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DYNAMODB_ENDPOINT, AWS_ENDPOINT_URL), runs the five services as processes and serves the whole API on PORT; state in PAYSTREAM_DATA',
+  )
+  .action(async () => {
+    const { upCommand } = await import('./up/up.js');
+    await upCommand();
   });
 
 program
@@ -51,7 +61,7 @@ program
     // (consumer groups hold partition leases fenced inside the commit transaction; another
     // process's appends are noticed by polling), the read store is a WAL-mode file, the master
     // key is created exclusively, and only ingest creates the default tenant and its key.
-    const config = loadConfig();
+    const config = await loadStartupConfig();
     const running = await runServices(config, [name]);
     running.lifecycle.exitOnSignals();
   });
@@ -64,7 +74,7 @@ program
   .option('--swap', 'swap the rebuilt read models in (only while projections are stopped)', false)
   .option('--json', 'print the result as JSON', false)
   .action(async (opts: { swap: boolean; json: boolean }) => {
-    process.exitCode = await replayCommand(loadConfig(), opts);
+    process.exitCode = await replayCommand(await loadStartupConfig(), opts);
   });
 
 program
@@ -74,7 +84,7 @@ program
   .description('verify every event hash and every aggregate chain; names the first bad event')
   .option('--json', 'print the report as JSON', false)
   .action(async (opts: { json: boolean }) => {
-    process.exitCode = await auditVerifyCommand(loadConfig(), opts);
+    process.exitCode = await auditVerifyCommand(await loadStartupConfig(), opts);
   });
 
 program
@@ -83,7 +93,7 @@ program
   .command('close-windows')
   .description('close the open ACH submission windows now and write their NACHA files')
   .action(async () => {
-    process.exitCode = await closeWindowsCommand(loadConfig());
+    process.exitCode = await closeWindowsCommand(await loadStartupConfig());
   });
 
 program

@@ -37,6 +37,11 @@ export function serviceModules(names: readonly ServiceName[]): ServiceModule[] {
   });
 }
 
+/** Every module with public routes the API process mounts (see API_SERVICE). */
+export function apiModules(): ServiceModule[] {
+  return Object.values(available).filter((m) => m.api !== undefined);
+}
+
 export function availableServices(): ServiceName[] {
   return SERVICE_NAMES.filter((n) => available[n] !== undefined);
 }

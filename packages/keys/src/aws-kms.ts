@@ -1,7 +1,15 @@
 // The production key manager: AWS KMS GenerateDataKey / Decrypt. The endpoint can be overridden
 // (moto in tests, a VPC endpoint in production). Every method call is exactly one KMS request.
 
-import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  EnableKeyRotationCommand,
+  GenerateDataKeyCommand,
+  KMSClient,
+  ListAliasesCommand,
+} from '@aws-sdk/client-kms';
 import { PaystreamError } from '@paystream/core';
 import { DATA_KEY_BYTES, type DataKey, type KeyManager } from './port.js';
 
@@ -120,6 +128,63 @@ export async function createKmsKey(
     const id = out.KeyMetadata?.KeyId;
     if (!id) throw new PaystreamError('key_service_unavailable', 'KMS CreateKey returned no key id');
     return id;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * The key behind `alias` (e.g. `alias/paystream-card-data`), created with yearly rotation if the
+ * alias does not exist yet. For local stacks (`paystream up`); a deployment creates its key in
+ * infrastructure code.
+ */
+export async function ensureKmsAlias(
+  opts: Omit<AwsKmsKeyManagerOptions, 'keyId'>,
+  alias: string,
+  description: string,
+): Promise<{ keyId: string; created: boolean }> {
+  if (!/^alias\/[A-Za-z0-9/_-]{1,250}$/.test(alias))
+    throw new PaystreamError('invalid_config', `"${alias}" is not a KMS alias name (alias/…)`, 'KMS_KEY_ID');
+  const client = kmsClient(opts);
+  try {
+    let marker: string | undefined;
+    do {
+      const page = await client.send(new ListAliasesCommand(marker ? { Marker: marker } : {}));
+      const found = page.Aliases?.find((a) => a.AliasName === alias);
+      if (found?.TargetKeyId) return { keyId: found.TargetKeyId, created: false };
+      marker = page.Truncated ? page.NextMarker : undefined;
+    } while (marker);
+    const out = await client.send(
+      new CreateKeyCommand({
+        Description: description,
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        KeyUsage: 'ENCRYPT_DECRYPT',
+      }),
+    );
+    const keyId = out.KeyMetadata?.KeyId;
+    if (!keyId) throw new PaystreamError('key_service_unavailable', 'KMS CreateKey returned no key id');
+    await client.send(new EnableKeyRotationCommand({ KeyId: keyId }));
+    await client.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
+    return { keyId, created: true };
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Why the AWS SDK's default credential chain (environment, shared files, SSO, container or
+ * instance role) finds no credentials, or null when it finds some. Bounded: a chain still
+ * probing after `timeoutMs` (instance metadata on a slow network) counts as found.
+ */
+export async function awsCredentialsMissing(region: string, timeoutMs = 5_000): Promise<string | null> {
+  const client = new KMSClient({ region });
+  try {
+    const found = client.config.credentials().then(
+      () => null,
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+    const waited = new Promise<null>((r) => setTimeout(() => r(null), timeoutMs).unref());
+    return await Promise.race([found, waited]);
   } finally {
     client.destroy();
   }

@@ -1,5 +1,11 @@
 export * from './aad.js';
-export { AwsKmsKeyManager, type AwsKmsKeyManagerOptions, createKmsKey } from './aws-kms.js';
+export {
+  AwsKmsKeyManager,
+  type AwsKmsKeyManagerOptions,
+  awsCredentialsMissing,
+  createKmsKey,
+  ensureKmsAlias,
+} from './aws-kms.js';
 export * from './envelope.js';
 export * from './fingerprint.js';
 export { LocalFileKeyManager, type LocalFileKeyManagerOptions } from './local-file.js';

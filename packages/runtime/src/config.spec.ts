@@ -1,3 +1,4 @@
+import { PaystreamError } from '@paystream/core';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { mskIamSasl } from './msk-iam.js';
@@ -20,8 +21,25 @@ describe('configuration', () => {
       brokers: ['b-1.example:9098', 'b-2.example:9098'],
       auth: 'none',
     });
-    expect(() => loadConfig({ KAFKA_BROKERS: 'k:9092', S3_BUCKET: 'b' })).toThrow(/KMS_KEY_ID: is required/);
-    expect(() => loadConfig({ KAFKA_BROKERS: 'k:9092', KMS_KEY_ID: 'k' })).toThrow(/S3_BUCKET: is required/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'k:9092', S3_BUCKET: 'b' })).toThrow(/^KMS_KEY_ID: is required/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'k:9092', KMS_KEY_ID: 'k' })).toThrow(/^S3_BUCKET: is required/);
+  });
+
+  it('names every problem at once, each with its fix', () => {
+    let err: unknown;
+    try {
+      loadConfig({ KAFKA_BROKERS: 'k:9092,nope', PORT: 'x' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PaystreamError);
+    const e = err as PaystreamError;
+    expect(e.code).toBe('invalid_config');
+    expect(e.details?.variables).toEqual(['KAFKA_BROKERS', 'KMS_KEY_ID', 'S3_BUCKET', 'PORT']);
+    expect(e.message).toMatch(/^Paystream cannot start:\n {2}- KAFKA_BROKERS: "nope" is not host:port\n/);
+    expect(e.message).toMatch(/KMS_KEY_ID: is required in Kafka mode .*set a KMS key id, ARN or alias/);
+    expect(e.message).toMatch(/S3_BUCKET: is required in Kafka mode .*set a bucket name/);
+    expect(e.message).toMatch(/PORT: must be a TCP port number/);
   });
 
   it('names the variable in every error', () => {

@@ -29,45 +29,88 @@ export interface Config {
   readonly metricsEmfIntervalS: number | null;
 }
 
-function bad(variable: string, message: string): PaystreamError {
-  return new PaystreamError('invalid_config', `${variable}: ${message}`, variable);
+/** One thing wrong with the environment: the variable, what is wrong, and how to fix it. */
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
 }
 
-function port(env: NodeJS.ProcessEnv): number {
+/**
+ * Every problem with the configuration at once, one line each (`VARIABLE: what; fix`), so a
+ * start that fails names everything to set instead of one variable per attempt.
+ */
+export function configError(problems: readonly ConfigProblem[], heading?: string): PaystreamError {
+  const lines = problems.map((p) => `${p.variable}: ${p.message}`);
+  const message =
+    lines.length === 1 && !heading
+      ? lines[0]!
+      : `${heading ?? 'the configuration has problems'}:\n  - ${lines.join('\n  - ')}`;
+  return new PaystreamError('invalid_config', message, problems[0]?.variable, {
+    variables: problems.map((p) => p.variable),
+  });
+}
+
+function port(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): number {
   const raw = env.PORT ?? '8080';
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 0 || n > 65_535)
-    throw bad('PORT', `must be a TCP port number, got ${JSON.stringify(raw)}`);
+    problems.push({ variable: 'PORT', message: `must be a TCP port number, got ${JSON.stringify(raw)}` });
   return n;
 }
 
-function required(env: NodeJS.ProcessEnv, name: string, why: string): string {
-  const v = env[name];
-  if (!v) throw bad(name, `is required in Kafka mode (${why})`);
-  return v;
-}
+/** What each required Kafka-mode variable is for, and how to get one. */
+const REQUIRED_IN_KAFKA_MODE = {
+  KMS_KEY_ID:
+    'is required in Kafka mode (card and account numbers are encrypted with it): set a KMS key id, ARN or alias, e.g. KMS_KEY_ID=alias/paystream-card-data (`npx paystream up` creates one on its local KMS)',
+  S3_BUCKET:
+    'is required in Kafka mode (NACHA files and audit exports are stored there): set a bucket name, e.g. S3_BUCKET=paystream-local (created if missing)',
+} as const;
 
-function kafkaAuth(raw: string | undefined): KafkaModeConfig['auth'] {
+function kafkaAuth(raw: string | undefined, problems: ConfigProblem[]): KafkaModeConfig['auth'] {
   if (raw === undefined || raw === '' || raw === 'none') return 'none';
   if (raw === 'aws-msk-iam') return raw;
-  throw bad('KAFKA_AUTH', `must be "none" or "aws-msk-iam", got ${JSON.stringify(raw)}`);
+  problems.push({
+    variable: 'KAFKA_AUTH',
+    message: `must be "none" or "aws-msk-iam", got ${JSON.stringify(raw)}`,
+  });
+  return 'none';
 }
 
-function emfInterval(raw: string | undefined): number | null {
+/** Every problem with `env`, none when it is a valid configuration. */
+export function configProblems(env: NodeJS.ProcessEnv = process.env): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  parse(env, problems);
+  return problems;
+}
+
+function emfInterval(raw: string | undefined, problems: ConfigProblem[]): number | null {
   if (raw === undefined || raw === '' || raw === '0') return null;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 10 || n > 3600)
-    throw bad(
-      'PAYSTREAM_METRICS_EMF',
-      `must be seconds from 10 to 3600 (or 0: off), got ${JSON.stringify(raw)}`,
-    );
+  if (!/^\d+$/.test(raw) || n < 10 || n > 3600) {
+    problems.push({
+      variable: 'PAYSTREAM_METRICS_EMF',
+      message: `must be seconds from 10 to 3600 (or 0: off), got ${JSON.stringify(raw)}`,
+    });
+    return null;
+  }
   return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: ConfigProblem[] = [];
+  const config = parse(env, problems);
+  if (problems.length > 0)
+    throw configError(problems, problems.length > 1 ? 'Paystream cannot start' : undefined);
+  return config;
+}
+
+function parse(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Config {
   const apiKey = env.PAYSTREAM_API_KEY;
   if (apiKey !== undefined && !/^[A-Za-z0-9_-]{24,128}$/.test(apiKey)) {
-    throw bad('PAYSTREAM_API_KEY', 'must be 24–128 characters of A–Z, a–z, 0–9, _ or -');
+    problems.push({
+      variable: 'PAYSTREAM_API_KEY',
+      message: 'must be 24–128 characters of A–Z, a–z, 0–9, _ or -',
+    });
   }
   const brokers = env.KAFKA_BROKERS?.split(',')
     .map((b) => b.trim())
@@ -75,27 +118,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let kafka: KafkaModeConfig | undefined;
   if (brokers && brokers.length > 0) {
     for (const b of brokers)
-      if (!/^[^\s:]+:\d+$/.test(b)) throw bad('KAFKA_BROKERS', `"${b}" is not host:port`);
+      if (!/^[^\s:]+:\d+$/.test(b))
+        problems.push({ variable: 'KAFKA_BROKERS', message: `"${b}" is not host:port` });
+    for (const [variable, message] of Object.entries(REQUIRED_IN_KAFKA_MODE))
+      if (!env[variable]) problems.push({ variable, message });
     kafka = {
       brokers,
       schemaRegistryUrl: env.SCHEMA_REGISTRY_URL || undefined,
       dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
-      kmsKeyId: required(env, 'KMS_KEY_ID', 'card and account numbers are encrypted with it'),
+      kmsKeyId: env.KMS_KEY_ID ?? '',
       awsRegion: env.AWS_REGION || 'us-east-1',
       awsEndpoint: env.AWS_ENDPOINT_URL || undefined,
-      s3Bucket: required(env, 'S3_BUCKET', 'NACHA files and audit exports are stored there'),
+      s3Bucket: env.S3_BUCKET ?? '',
       tablePrefix: env.PAYSTREAM_TABLE_PREFIX || 'paystream_',
-      auth: kafkaAuth(env.KAFKA_AUTH),
+      auth: kafkaAuth(env.KAFKA_AUTH, problems),
     };
   }
   return {
     mode: kafka ? 'kafka' : 'embedded',
-    port: port(env),
+    port: port(env, problems),
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.PAYSTREAM_DATA || './.paystream'),
     apiKey,
     logLevel: env.LOG_LEVEL || 'info',
     kafka,
-    metricsEmfIntervalS: emfInterval(env.PAYSTREAM_METRICS_EMF),
+    metricsEmfIntervalS: emfInterval(env.PAYSTREAM_METRICS_EMF, problems),
   };
 }

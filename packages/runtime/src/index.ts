@@ -7,3 +7,4 @@ export * from './lifecycle.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './service.js';
+export * from './startup.js';

@@ -4,6 +4,7 @@ export {
   LOCAL_AWS_CREDENTIALS,
   LOCAL_AWS_REGION,
   type LocalServer,
+  type LocalServerOptions,
   SQLITE4JAVA_VERSION,
   startDynamoDbLocal,
 } from './dynamodb.js';

@@ -1,11 +1,11 @@
-// DynamoDB Local from Maven Central, in memory on a free loopback port. It stores tables through
+// DynamoDB Local from Maven Central, in memory (or in a folder) on a free loopback port. It stores tables through
 // sqlite4java, whose JNI library Maven ships as a separate `.so` artifact: we resolve it next to
 // the jars and point `java.library.path` (and sqlite4java's own property) at that folder.
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { classpathOf, type MavenArtifact, requireCommand, resolveMavenLib } from './maven.js';
-import { freePort, RUN_DIR, startProcess } from './process.js';
+import { portOr, RUN_DIR, startProcess } from './process.js';
 
 export const DYNAMODB_LOCAL_VERSION = '2.6.1';
 /** The sqlite4java release DynamoDB Local 2.x is built against. */
@@ -25,6 +25,17 @@ export interface LocalServer {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   stop(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  /**
+   * Keep the server's state in this folder across restarts instead of in memory (`paystream up`):
+   * DynamoDB Local's -dbPath; for moto, its recorded changes and KMS key material
+   * (python/moto_persistent.py).
+   */
+  readonly dataDir?: string;
+  /** Listen on this port when it is free (a restarted stack keeps its endpoints); else any. */
+  readonly port?: number;
 }
 
 /** Fake credentials: local servers accept any, and real ones must never reach a test. */
@@ -70,17 +81,17 @@ async function listTablesOk(endpoint: string): Promise<boolean> {
   return Array.isArray(body.TableNames);
 }
 
-export async function startDynamoDbLocal(): Promise<LocalServer> {
+export async function startDynamoDbLocal(opts: LocalServerOptions = {}): Promise<LocalServer> {
   await requireCommand(
     'java',
     ['-version'],
     'a Java 17+ runtime runs DynamoDB Local (apt-get install openjdk-17-jre-headless)',
   );
   const lib = await dynamoDbLocalLib();
-  const port = await freePort();
+  const port = await portOr(opts.port);
   const endpoint = `http://127.0.0.1:${port}`;
   // DynamoDB Local writes a metadata file into its working directory; keep it out of the repo.
-  const cwd = join(RUN_DIR, `dynamodb-local-${port}`);
+  const cwd = opts.dataDir ?? join(RUN_DIR, `dynamodb-local-${port}`);
   mkdirSync(cwd, { recursive: true });
   const proc = await startProcess({
     name: 'dynamodb-local',
@@ -95,7 +106,7 @@ export async function startDynamoDbLocal(): Promise<LocalServer> {
       '-cp',
       classpathOf(lib),
       'com.amazonaws.services.dynamodbv2.local.main.ServerRunner',
-      '-inMemory',
+      ...(opts.dataDir ? ['-dbPath', opts.dataDir] : ['-inMemory']),
       '-port',
       String(port),
       // Requests from the tests carry fake credentials and the same region; -sharedDb makes

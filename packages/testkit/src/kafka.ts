@@ -13,12 +13,12 @@
 // broker logs nothing, and Kafka 3.x's Log4jController needs the log4j 1 API on the classpath).
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { classpathOf, type MavenArtifact, requireCommand, resolveMavenLib } from './maven.js';
-import { freePort, type ManagedProcess, RUN_DIR, startProcess, tcpOpen } from './process.js';
+import { freePort, type ManagedProcess, portOr, RUN_DIR, startProcess, tcpOpen } from './process.js';
 
 const run = promisify(execFile);
 
@@ -45,6 +45,14 @@ export interface StartKafkaOptions {
   partitionsDefault?: number;
   /** How long to wait for the broker to answer a metadata request. Default 120 s. */
   readyTimeoutMs?: number;
+  /**
+   * Keep config, log dirs and logs in this folder and leave them there on stop (`paystream up`):
+   * a later start on the same folder continues the same cluster. Default: a fresh folder under
+   * RUN_DIR, removed on stop.
+   */
+  dataDir?: string;
+  /** Listen on this port when it is free (a restarted stack keeps its endpoint); else any. */
+  port?: number;
 }
 
 const LOG4J = `log4j.rootLogger=INFO, stdout
@@ -96,13 +104,14 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     'A Java runtime (17+) is needed to run Apache Kafka (apt-get install openjdk-17-jre-headless)',
   );
   const classpath = await kafkaClasspath();
-  const port = await freePort();
+  const port = await portOr(opts.port);
   let controllerPort = await freePort();
   while (controllerPort === port) controllerPort = await freePort();
 
-  const dir = join(RUN_DIR, `kafka-${port}-${Date.now()}`);
+  const keep = opts.dataDir !== undefined;
+  const dir = opts.dataDir ?? join(RUN_DIR, `kafka-${port}-${Date.now()}`);
   const dataDir = join(dir, 'data');
-  rmSync(dir, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const propsFile = join(dir, 'server.properties');
   const log4jFile = join(dir, 'log4j.properties');
@@ -152,30 +161,33 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     ...args,
   ];
 
-  // Format the storage once (a random cluster id), like `kafka-storage.sh format`.
+  // Format the storage once (a random cluster id), like `kafka-storage.sh format`. A kept folder
+  // is already formatted with its own cluster id, which a second format would refuse.
   const clusterId = randomClusterId();
-  try {
-    await run(
-      'java',
-      // `--cluster-id=<id>` as one argument: an id may start with '-', which argparse would read as an option.
-      java('kafka.tools.StorageTool', [
-        'format',
-        `--cluster-id=${clusterId}`,
-        '-c',
-        propsFile,
-        '--ignore-formatted',
-      ]),
-      {
-        timeout: 120_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `Kafka storage format failed (config in ${propsFile}): ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
-    );
-  }
+  if (!existsSync(join(dataDir, 'meta.properties')))
+    try {
+      await run(
+        'java',
+        // `--cluster-id=<id>` as one argument: an id may start with '-', which argparse would read as an option.
+        java('kafka.tools.StorageTool', [
+          'format',
+          `--cluster-id=${clusterId}`,
+          '-c',
+          propsFile,
+          '--ignore-formatted',
+        ]),
+        {
+          timeout: 120_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; message: string };
+      // The message is the whole java command line (a long classpath); its output says why.
+      throw new Error(
+        `Kafka storage format failed (config in ${propsFile}):\n${e.stdout ?? ''}${e.stderr ?? e.message}`,
+      );
+    }
 
   const broker = `127.0.0.1:${port}`;
   const launch = async (): Promise<ManagedProcess> => {
@@ -204,7 +216,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     async stop() {
       await current.stop(15_000);
       // Logs stay in RUN_DIR; the data goes unless asked to keep it (PAYSTREAM_KEEP_SERVER_DATA).
-      if (!process.env.PAYSTREAM_KEEP_SERVER_DATA) rmSync(dir, { recursive: true, force: true });
+      if (!keep && !process.env.PAYSTREAM_KEEP_SERVER_DATA) rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
       await current.stop(15_000);

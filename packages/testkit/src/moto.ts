@@ -3,10 +3,11 @@
 
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { LOCAL_AWS_REGION, type LocalServer } from './dynamodb.js';
-import { CACHE_DIR, freePort, MissingPrerequisite, startProcess } from './process.js';
+import { LOCAL_AWS_REGION, type LocalServer, type LocalServerOptions } from './dynamodb.js';
+import { CACHE_DIR, MissingPrerequisite, portOr, startProcess } from './process.js';
 
 const run = promisify(execFile);
 
@@ -70,17 +71,38 @@ async function listKeysOk(endpoint: string): Promise<boolean> {
   return Array.isArray(body.Keys);
 }
 
-export async function startMoto(): Promise<LocalServer> {
+/** The launcher that gives moto state across restarts. */
+const PERSISTENT_LAUNCHER = fileURLToPath(new URL('../python/moto_persistent.py', import.meta.url));
+
+export async function startMoto(opts: LocalServerOptions = {}): Promise<LocalServer> {
   const bin = await ensureMoto();
-  const port = await freePort();
+  const port = await portOr(opts.port);
   const endpoint = `http://127.0.0.1:${port}`;
+  const listen = ['-H', '127.0.0.1', '-p', String(port)];
   const proc = await startProcess({
     name: 'moto',
-    command: bin,
-    args: ['-H', '127.0.0.1', '-p', String(port)],
-    env: { PYTHONUNBUFFERED: '1' },
+    ...(opts.dataDir
+      ? {
+          command: join(dirname(bin), 'python'),
+          args: [PERSISTENT_LAUNCHER, ...listen],
+          env: { PYTHONUNBUFFERED: '1', PAYSTREAM_MOTO_STATE_DIR: opts.dataDir },
+        }
+      : { command: bin, args: listen, env: { PYTHONUNBUFFERED: '1' } }),
     ready: () => listKeysOk(endpoint),
     readyTimeoutMs: 60_000,
   });
+  if (opts.dataDir && existsSync(join(opts.dataDir, 'recording.jsonl'))) {
+    try {
+      // moto re-sends the recorded requests to itself (recording is paused meanwhile).
+      const res = await fetch(`${endpoint}/moto-api/recorder/replay-recording`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(10 * 60_000),
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    } catch (err) {
+      await proc.stop();
+      throw new Error(`moto could not replay its saved state in ${opts.dataDir}: ${(err as Error).message}`);
+    }
+  }
   return { endpoint, stop: () => proc.stop() };
 }

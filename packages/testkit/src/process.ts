@@ -33,6 +33,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** `preferred` when nothing listens there, else a free port. */
+export async function portOr(preferred: number | undefined): Promise<number> {
+  if (preferred === undefined || preferred <= 0) return await freePort();
+  return await new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(freePort()));
+    srv.listen(preferred, '127.0.0.1', () => srv.close(() => resolve(preferred)));
+  });
+}
+
 export async function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return await new Promise((resolve) => {
     const s = new Socket();
@@ -82,27 +93,41 @@ export interface ManagedProcess {
 
 const live = new Set<ManagedProcess>();
 let exitHookInstalled = false;
+/** Set by handOverSignals(): the caller stops the servers itself on a signal. */
+let callerHandlesSignals = false;
+
+/** SIGKILLs every server still running (synchronous: safe in an 'exit' handler). */
+function killAll(): void {
+  for (const p of live) {
+    try {
+      process.kill(-p.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+const onSignal = (signal: NodeJS.Signals) => {
+  killAll();
+  process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+};
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // A crashed or interrupted test runner must not leave JVMs behind on a 2-core machine.
-  const killAll = () => {
-    for (const p of live) {
-      try {
-        process.kill(-p.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  };
   process.once('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      killAll();
-      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
-    });
-  }
+  if (!callerHandlesSignals)
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
+}
+
+/**
+ * For a long-running owner of the servers (`paystream up`) that stops them in order on Ctrl-C:
+ * no SIGKILL-and-exit on signals. Servers still left when the process exits are SIGKILLed.
+ */
+export function handOverSignals(): void {
+  callerHandlesSignals = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(signal, onSignal);
 }
 
 export interface StartOptions {

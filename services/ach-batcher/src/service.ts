@@ -15,7 +15,7 @@ import { TenantDirectory } from '@paystream/auth';
 import { TOPICS } from '@paystream/eventing';
 import type { Subscription } from '@paystream/log';
 import type { JsonValue } from '@paystream/readstore';
-import type { RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
+import type { RouteRegistrar, RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
 import { windowsClosingBetween } from './calendar/windows.js';
 import { initialControlState, LOOKBACK_MS } from './service/close.js';
 import { type AchConfig, loadAchConfig } from './service/config.js';
@@ -47,12 +47,22 @@ export async function prepareAch(ctx: ServiceContext): Promise<void> {
 export function createAchBatcherService(options: AchBatcherOptions = {}): ServiceModule {
   return {
     name: 'ach-batcher',
+    // Window closes and return files are commands on the control topic, answered through the
+    // outbox, and NACHA files are read from the stores: the API process serves these routes.
+    async api(ctx: ServiceContext): Promise<RouteRegistrar> {
+      await prepareAch(ctx);
+      const directory = new TenantDirectory(ctx.engines.readStore);
+      await directory.init();
+      return achRoutes({
+        engines: ctx.engines,
+        directory,
+        requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      });
+    },
     async start(ctx: ServiceContext): Promise<RunningAchBatcher> {
       const config = options.config ?? loadAchConfig();
       const { engines, logger } = ctx;
       await prepareAch(ctx);
-      const directory = new TenantDirectory(engines.readStore);
-      await directory.init();
 
       const subs: Subscription[] = [];
       subs.push(
@@ -120,11 +130,6 @@ export function createAchBatcherService(options: AchBatcherOptions = {}): Servic
       let stopped = false;
 
       return {
-        routes: achRoutes({
-          engines,
-          directory,
-          requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-        }),
         health: [{ name: 'ach-batcher', check: () => !stopped }],
         tick,
         async stop() {

@@ -51,7 +51,8 @@ async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<Harness> {
     service: 'ach-test',
     openapi: false,
   });
-  await running.routes?.(app);
+  const api = createAchBatcherService({ requestTimeoutMs: 60_000 }).api!;
+  await (await api({ config: te.config, engines: te.engines, logger: te.logger, metrics: te.metrics }))(app);
   await app.ready();
   return { te, clock, app, running, seq: 0 };
 }

@@ -1,5 +1,6 @@
-// The projections service: consumes the events topic (group paystream-projections), keeps the
-// read models, and serves the read API. Replay and audit run from the same modules (replay/,
+// The projections service: consumes the events topic (group paystream-projections) and keeps the
+// read models. Its read API (`api`) reads only the read store and the log's committed positions,
+// so the API process serves it and this process is a pure worker. Replay and audit run from the same modules (replay/,
 // audit/) under `npx paystream replay` and `npx paystream audit verify`.
 //
 // Dead letters. A record that does not decode (as everywhere, see EventBus) and an event the
@@ -10,7 +11,7 @@
 import { TenantDirectory } from '@paystream/auth';
 import { EventBus, TOPICS } from '@paystream/eventing';
 import { type Batch, type BatchContext, type LogRecord, partitionKey } from '@paystream/log';
-import type { RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
+import type { RouteRegistrar, RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
 import { registerConsoleRoutes } from './http/console-routes.js';
 import { registerReadRoutes } from './http/routes.js';
 import { DEFAULT_ITEM_CACHE_LIMITS, type ItemCacheLimits, PartitionItemCache } from './item-cache.js';
@@ -41,11 +42,19 @@ export interface ProjectionsOptions {
 export function createProjectionsService(options: ProjectionsOptions = {}): ServiceModule {
   return {
     name: 'projections',
+    async api(ctx: ServiceContext): Promise<RouteRegistrar> {
+      await ensureProjectionTables(ctx.engines.readStore);
+      const directory = new TenantDirectory(ctx.engines.readStore);
+      await directory.init();
+      const queries = createReadQueries(ctx.engines);
+      return async (app) => {
+        await registerReadRoutes(app, { ctx, directory, queries });
+        await registerConsoleRoutes(app, { ctx, directory });
+      };
+    },
     async start(ctx: ServiceContext): Promise<RunningService> {
       const { engines, metrics, logger } = ctx;
       await ensureProjectionTables(engines.readStore);
-      const directory = new TenantDirectory(engines.readStore);
-      await directory.init();
       const projected = metrics.counter('projections_events_total', 'Events projected into read models');
       const staleWrites = metrics.counter(
         'projections_stale_writes_total',
@@ -139,12 +148,7 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
         },
         handle,
       );
-      const queries = createReadQueries(engines);
       return {
-        routes: async (app) => {
-          await registerReadRoutes(app, { ctx, directory, queries });
-          await registerConsoleRoutes(app, { ctx, directory });
-        },
         health: [
           {
             // Healthy while the read models are within MAX_HEALTHY_LAG events of the log.

@@ -6,12 +6,14 @@
 //   dispatcher (clock-free timer every pollIntervalMs, and on new deliveries): due deliveries →
 //     signed POSTs, per-endpoint bounded concurrency, retries with backoff
 //     (delivery/dispatcher.ts).
-//   routes: the endpoints API (http/routes.ts).
+//   api: the endpoints API (http/routes.ts), mounted by the API process like every service's
+//     public routes; it reads and writes the webhook tables, and the dispatcher's timer picks
+//     up what it makes due (a retry, an endpoint enabled again) within pollIntervalMs.
 
 import { randomInt } from 'node:crypto';
 import { TenantDirectory } from '@paystream/auth';
 import { TOPICS } from '@paystream/eventing';
-import type { RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
+import type { RouteRegistrar, RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
 import { type EventPublisher, snsPublisher } from './aws/sns.js';
 import { loadWebhooksConfig, type WebhooksConfig } from './config.js';
 import { Dispatcher } from './delivery/dispatcher.js';
@@ -43,12 +45,27 @@ const cryptoRandom = () => randomInt(0, 2 ** 32) / 2 ** 32;
 export function createWebhooksService(options: WebhooksOptions = {}): ServiceModule {
   return {
     name: 'webhooks',
+    async api(ctx: ServiceContext): Promise<RouteRegistrar> {
+      const config = options.config ?? loadWebhooksConfig();
+      const { engines } = ctx;
+      await engines.readStore.ensureTables(WEBHOOK_TABLES);
+      const directory = new TenantDirectory(engines.readStore);
+      await directory.init();
+      return webhookRoutes({
+        directory,
+        repo: new WebhookRepository(engines.readStore),
+        secrets: new SecretBox(engines.envelope),
+        clock: engines.clock,
+        resolver: options.resolver ?? systemResolver,
+        allowPrivate: config.allowPrivate,
+        // The dispatcher runs in the webhooks process; its timer finds the delivery.
+        onDue: () => undefined,
+      });
+    },
     async start(ctx: ServiceContext): Promise<RunningWebhooks> {
       const config = options.config ?? loadWebhooksConfig();
       const { engines, logger, metrics } = ctx;
       await engines.readStore.ensureTables(WEBHOOK_TABLES);
-      const directory = new TenantDirectory(engines.readStore);
-      await directory.init();
       const repo = new WebhookRepository(engines.readStore);
       const secrets = new SecretBox(engines.envelope);
       const resolver = options.resolver ?? systemResolver;
@@ -98,15 +115,6 @@ export function createWebhooksService(options: WebhooksOptions = {}): ServiceMod
 
       return {
         dispatcher,
-        routes: webhookRoutes({
-          directory,
-          repo,
-          secrets,
-          clock: engines.clock,
-          resolver,
-          allowPrivate: config.allowPrivate,
-          onDue: kick,
-        }),
         health: [{ name: 'webhooks', check: () => !stopped }],
         async stop() {
           stopped = true;

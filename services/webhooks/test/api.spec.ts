@@ -32,26 +32,25 @@ beforeAll(async () => {
   await directory.addKey('default', ADMIN, ['read', 'write', 'admin'], 'admin');
   await directory.addKey('default', READER, ['read'], 'reader');
   await directory.addKey('other', OTHER, ['read', 'write', 'admin'], 'other admin');
-  running = (await createWebhooksService({
+  const service = createWebhooksService({
     config: loadWebhooksConfig({}),
     resolver: async (host) => {
       if (PUBLIC_HOSTS[host]) return [{ address: PUBLIC_HOSTS[host]!, family: 4 }];
       const { lookup } = await import('node:dns/promises');
       return await lookup(host, { all: true });
     },
-  }).start({
-    config: te.config,
-    engines: te.engines,
-    logger: te.logger,
-    metrics: te.metrics,
-  })) as RunningWebhooks;
+  });
+  const ctx = { config: te.config, engines: te.engines, logger: te.logger, metrics: te.metrics };
+  running = (await service.start(ctx)) as RunningWebhooks;
   app = await createHttpServer({
     logger: te.logger,
     metrics: te.metrics,
     service: 'webhooks-test',
     openapi: false,
   });
-  await running.routes?.(app);
+  // The endpoints API, as the API process mounts it (the worker serves no routes).
+  expect(running.routes).toBeUndefined();
+  await (await service.api!(ctx))(app);
   await app.ready();
 });
 

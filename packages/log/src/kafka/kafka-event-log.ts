@@ -170,8 +170,11 @@ export class KafkaEventLog implements EventLog {
           })),
         });
       } catch (err) {
-        // Another process may have created them concurrently; the check below decides.
-        if (!/already exists/i.test(errorText(err))) throw err;
+        // Another process may have created them concurrently, or the wait for their leaders ran
+        // out while the broker's metadata lagged (a loaded machine, several services starting
+        // at once: `paystream up`). Either way the metadata check below decides.
+        const retriable = (err as { retriable?: unknown }).retriable === true;
+        if (!retriable && !/already exists/i.test(errorText(err))) throw err;
       }
     }
     const meta = await this.fetchMetadataWithRetry(specs.map((s) => s.name));

@@ -102,8 +102,11 @@ export function logCreatorFor(sink: KafkaLogSink) {
               : 'debug';
       // kafkajs logs every error response at ERROR, also the ones it retries (a coordinator
       // still loading, a connection refused during a broker restart). A final failure still
-      // surfaces as a thrown error, so these are warnings.
-      if (lvl === 'error' && namespace.endsWith('Connection')) lvl = 'warn';
+      // surfaces as a thrown error, so these are warnings — and a broker's error *response*
+      // (`Response GroupCoordinator`, `Response CreateTopics` for a topic another process just
+      // created) is part of every normal start, so it is debug.
+      if (lvl === 'error' && namespace.endsWith('Connection'))
+        lvl = message.startsWith('Response ') ? 'debug' : 'warn';
       sink(lvl, `${namespace}: ${message}`, extra as Record<string, unknown>);
     };
 }

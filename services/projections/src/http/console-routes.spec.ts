@@ -4,7 +4,12 @@
 
 import { DEFAULT_TENANT, generateApiKey, TenantDirectory } from '@paystream/auth';
 import { TestClock } from '@paystream/core';
-import { createHttpServer, type HttpServer, type RunningService } from '@paystream/runtime';
+import {
+  createHttpServer,
+  type HttpServer,
+  type RouteRegistrar,
+  type RunningService,
+} from '@paystream/runtime';
 import { openTestEngines, type TestEngines } from '@paystream/runtime/testing';
 import type { Envelope } from '@paystream/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +21,7 @@ type Json = Record<string, unknown>;
 describe('console read API', () => {
   let t: TestEngines;
   let svc: RunningService;
+  let mount: RouteRegistrar;
   let app: HttpServer;
   let events: Envelope[];
   const keys = { default: generateApiKey(), acme: generateApiKey(), defaultRead: generateApiKey() };
@@ -38,15 +44,13 @@ describe('console read API', () => {
     await directory.addKey('acme', keys.acme, ['read', 'write', 'admin'], 'test');
     events = generateHistory(t.engines.bus.codec, { minEvents: 2_000, seed: 5, providersPerTenant: 4 });
     for (let i = 0; i < events.length; i += 500) await t.engines.bus.publish(events.slice(i, i + 500));
-    svc = await projectionsService.start({
-      config: t.config,
-      engines: t.engines,
-      logger: t.logger,
-      metrics: t.metrics,
-    });
+    const ctx = { config: t.config, engines: t.engines, logger: t.logger, metrics: t.metrics };
+    svc = await projectionsService.start(ctx);
+    // The worker serves no routes; the API process mounts the read and console routes.
+    mount = await projectionsService.api!(ctx);
     expect(await createReadQueries(t.engines).catchUp(30_000)).toBe(true);
     app = await createHttpServer({ logger: t.logger, metrics: t.metrics, service: 'test', openapi: false });
-    await svc.routes!(app);
+    await mount(app);
     await app.ready();
   });
   afterAll(async () => {
@@ -175,7 +179,7 @@ describe('console read API', () => {
 
   it('documents every console endpoint in the OpenAPI at /docs', async () => {
     const docs = await createHttpServer({ logger: t.logger, metrics: t.metrics, service: 'test' });
-    await svc.routes!(docs);
+    await mount(docs);
     await docs.ready();
     const spec = (await docs.inject({ method: 'GET', url: '/docs/json' })).json() as {
       paths: Record<string, Record<string, { tags?: string[]; summary?: string }>>;

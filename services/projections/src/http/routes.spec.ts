@@ -47,15 +47,13 @@ describe('read API', () => {
       providersPerTenant: 5,
     });
     for (let i = 0; i < events.length; i += 500) await t.engines.bus.publish(events.slice(i, i + 500));
-    svc = await projectionsService.start({
-      config: t.config,
-      engines: t.engines,
-      logger: t.logger,
-      metrics: t.metrics,
-    });
+    const ctx = { config: t.config, engines: t.engines, logger: t.logger, metrics: t.metrics };
+    svc = await projectionsService.start(ctx);
     expect(await createReadQueries(t.engines).catchUp(30_000)).toBe(true);
     app = await createHttpServer({ logger: t.logger, metrics: t.metrics, service: 'test', openapi: false });
-    await svc.routes!(app);
+    // The worker serves no routes; the read API is what the API process mounts.
+    expect(svc.routes).toBeUndefined();
+    await (await projectionsService.api!(ctx))(app);
     await app.ready();
   });
   afterAll(async () => {
