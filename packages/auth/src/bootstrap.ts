@@ -27,6 +27,6 @@ export async function bootstrapDefaultTenant(
     chmodSync(keyFile, 0o600);
     created = true;
   }
-  await directory.addKey(DEFAULT_TENANT.id, apiKey, ['read', 'write', 'admin'], 'bootstrap');
+  await directory.addKey(DEFAULT_TENANT.id, apiKey, ['read', 'write', 'admin', 'operator'], 'bootstrap');
   return { apiKey, created };
 }

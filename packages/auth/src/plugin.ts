@@ -32,7 +32,7 @@ export function requireScope(directory: TenantDirectory, scope: Scope) {
       throw new PaystreamError('unauthorized', 'Authorization must be "Bearer <api key>"', 'authorization');
     const found = await directory.lookup(m[1]!);
     if (!found) throw new PaystreamError('invalid_api_key', 'the API key is not valid', 'authorization');
-    if (!found.scopes.includes(scope) && !found.scopes.includes('admin')) {
+    if (!grants(found.scopes, scope)) {
       throw new PaystreamError(
         'insufficient_scope',
         `this API key lacks the "${scope}" scope`,
@@ -41,6 +41,17 @@ export function requireScope(directory: TenantDirectory, scope: Scope) {
     }
     req.auth = { tenant: found.tenant, scopes: found.scopes, keyId: found.keyHash.slice(0, 16) };
   };
+}
+
+/** Whether `scopes` grant `scope`: admin implies read and write; only operator grants operator. */
+export function grants(scopes: readonly Scope[], scope: Scope): boolean {
+  if (scopes.includes(scope)) return true;
+  return scope !== 'operator' && scopes.includes('admin');
+}
+
+/** A platform operator's key (sees every tenant), as opposed to a tenant admin's. */
+export function isOperator(auth: AuthContext): boolean {
+  return auth.scopes.includes('operator');
 }
 
 /** The authenticated context; throws if a route forgot its preHandler (a bug, not a 401). */

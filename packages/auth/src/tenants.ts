@@ -5,7 +5,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PaystreamError } from '@paystream/core';
 import { defineTable, type ReadStore } from '@paystream/readstore';
 
-export const SCOPES = ['read', 'write', 'admin'] as const;
+/**
+ * `read`, `write` and `admin` act within the key's own tenant (`admin` implies the other two).
+ * `operator` is the platform's: every tenant's ACH windows, the whole audit log, platform
+ * metrics. It is never implied by `admin`, so a tenant's admin key stays inside its tenant.
+ */
+export const SCOPES = ['read', 'write', 'admin', 'operator'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface Tenant {

@@ -1,9 +1,9 @@
 // HTTP routes of the batcher (admin scope):
-//   POST /v1/ach/windows/close     close every due window and the one still open, now
+//   POST /v1/ach/windows/close     close due windows and the open one, now (own tenant; operator: all)
 //   GET  /v1/ach/batches/{id}/file the NACHA file holding a batch (or a file id), decrypted
 //   POST /v1/ach/returns           a NACHA return / NOC file (text/plain) → {applied, unknown, notifications}
 
-import { authOf, requireScope, type TenantDirectory } from '@paystream/auth';
+import { authOf, isOperator, requireScope, type TenantDirectory } from '@paystream/auth';
 import { PaystreamError, sha256Hex } from '@paystream/core';
 import type { Engines, HttpServer } from '@paystream/runtime';
 import { parseReturnFile } from '../nacha/returns.js';
@@ -45,15 +45,18 @@ export function achRoutes(deps: RouteDeps) {
       {
         preHandler: admin,
         schema: {
-          summary: 'Close every elapsed ACH window and the open one now (admin)',
+          summary:
+            "Close the elapsed ACH windows and the open one now: a tenant admin closes its own payouts, a platform operator every tenant's",
           tags: ['ach'],
         },
       },
-      async () => {
+      async (req) => {
+        const auth = authOf(req);
         const cmd = await closeCommand(engines, {
           upToMs: engines.clock.nowMs(),
           includeOpen: true,
           source: 'http',
+          ...(isOperator(auth) ? {} : { tenantId: auth.tenant.id }),
         });
         return await submitAndWait(engines, cmd, timeoutMs);
       },
