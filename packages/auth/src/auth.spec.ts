@@ -21,7 +21,7 @@ describe('tenant bootstrap and API keys', async () => {
     expect(again).toEqual({ apiKey: first.apiKey, created: false });
     const found = await directory.lookup(first.apiKey);
     expect(found?.tenant.id).toBe('default');
-    expect(found?.scopes).toEqual(['read', 'write', 'admin']);
+    expect(found?.scopes).toEqual(['read', 'write', 'admin', 'operator']);
   });
 
   it('honours PAYSTREAM_API_KEY and stores only a hash of it', async () => {
