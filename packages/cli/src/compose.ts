@@ -2,11 +2,13 @@
 // on one HTTP server. `paystream start` runs every service (embedded); `paystream run <name>`
 // runs one (Kafka mode), each scaling out through consumer groups.
 
+import { directoryOptions, requireScope, TenantDirectory } from '@paystream/auth';
 import {
   type Config,
   createHttpServer,
   createLogger,
   createMetrics,
+  createMetricsServer,
   type Engines,
   Lifecycle,
   type Logger,
@@ -52,9 +54,23 @@ export async function runServices(
     lifecycle.add({ name: m.name, close: () => service.stop() });
   }
 
+  // Platform metrics: on their own METRICS_PORT listener (keep it private), or on the API port
+  // behind a platform operator's key — never to tenants or the internet.
+  let metricsAccess: 'off' | ReturnType<typeof requireScope> = 'off';
+  if (config.metricsPort === undefined) {
+    const directory = new TenantDirectory(engines.readStore, directoryOptions(config));
+    await directory.init();
+    metricsAccess = requireScope(directory, 'operator');
+  } else {
+    const metricsApp = await createMetricsServer({ logger, metrics });
+    lifecycle.add({ name: 'metrics-http', close: () => metricsApp.close() });
+    const metricsUrl = await metricsApp.listen({ port: config.metricsPort, host: config.host });
+    logger.info({ url: metricsUrl }, 'metrics listener');
+  }
   const app = await createHttpServer({
     logger,
     metrics,
+    metricsAccess,
     service: names.length === 1 ? names[0]! : 'paystream',
     health: [
       {

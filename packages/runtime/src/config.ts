@@ -25,17 +25,46 @@ export interface Config {
   readonly apiKey: string | undefined;
   readonly logLevel: string;
   readonly kafka: KafkaModeConfig | undefined;
+  /** A separate listener for GET /metrics (unauthenticated, keep it private); unset: /metrics on PORT needs an operator key. */
+  readonly metricsPort: number | undefined;
+  /** How long an API key lookup (found or not) is cached: at most this long until a revocation bites. */
+  readonly authCacheTtlMs: number;
+  /** Failed authentications one client may make per minute before it gets 429. */
+  readonly authFailureLimit: number;
 }
+
+/** Upper bound of PAYSTREAM_AUTH_CACHE_TTL_MS: a revoked key is refused within a minute at worst. */
+export const MAX_AUTH_CACHE_TTL_MS = 60_000;
+export const DEFAULT_AUTH_CACHE_TTL_MS = 10_000;
 
 function bad(variable: string, message: string): PaystreamError {
   return new PaystreamError('invalid_config', `${variable}: ${message}`, variable);
 }
 
-function port(env: NodeJS.ProcessEnv): number {
-  const raw = env.PORT ?? '8080';
+function port(env: NodeJS.ProcessEnv, name = 'PORT', dflt = '8080'): number {
+  const raw = env[name] ?? dflt;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 0 || n > 65_535)
-    throw bad('PORT', `must be a TCP port number, got ${JSON.stringify(raw)}`);
+    throw bad(name, `must be a TCP port number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function authFailureLimit(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 20;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 1_000_000)
+    throw bad('PAYSTREAM_AUTH_FAILURE_LIMIT', `must be 1..1000000, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function authCacheTtl(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_AUTH_CACHE_TTL_MS;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > MAX_AUTH_CACHE_TTL_MS)
+    throw bad(
+      'PAYSTREAM_AUTH_CACHE_TTL_MS',
+      `must be 0..${MAX_AUTH_CACHE_TTL_MS} (ms), got ${JSON.stringify(raw)}`,
+    );
   return n;
 }
 
@@ -83,5 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey,
     logLevel: env.LOG_LEVEL || 'info',
     kafka,
+    metricsPort: env.METRICS_PORT ? port(env, 'METRICS_PORT', '') : undefined,
+    authCacheTtlMs: authCacheTtl(env.PAYSTREAM_AUTH_CACHE_TTL_MS),
+    authFailureLimit: authFailureLimit(env.PAYSTREAM_AUTH_FAILURE_LIMIT),
   };
 }

@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
+  too_many_failed_attempts: 429,
   headers_too_large: 431,
   not_ready: 503,
   timeout: 504,

@@ -11,7 +11,7 @@
 //
 // `closeWindowsNow(ctx)` is what `npx paystream ach close-windows` runs.
 
-import { TenantDirectory } from '@paystream/auth';
+import { directoryOptions, TenantDirectory } from '@paystream/auth';
 import { TOPICS } from '@paystream/eventing';
 import type { Subscription } from '@paystream/log';
 import type { JsonValue } from '@paystream/readstore';
@@ -51,7 +51,7 @@ export function createAchBatcherService(options: AchBatcherOptions = {}): Servic
       const config = options.config ?? loadAchConfig();
       const { engines, logger } = ctx;
       await prepareAch(ctx);
-      const directory = new TenantDirectory(engines.readStore);
+      const directory = new TenantDirectory(engines.readStore, directoryOptions(ctx.config));
       await directory.init();
 
       const subs: Subscription[] = [];

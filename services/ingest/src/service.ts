@@ -6,7 +6,7 @@
 // by the composition root: `createIngestService({ queries })`.
 
 import { join } from 'node:path';
-import { bootstrapDefaultTenant, TenantDirectory } from '@paystream/auth';
+import { bootstrapDefaultTenant, directoryOptions, TenantDirectory } from '@paystream/auth';
 import type { ReadQueries } from '@paystream/projections';
 import type { ServiceContext, ServiceModule } from '@paystream/runtime';
 import type { CommandDeps } from './commands/deps.js';
@@ -43,7 +43,7 @@ export function createIngestService(deps: IngestDeps): ServiceModule {
     async start(ctx: ServiceContext) {
       const logger = ctx.logger.child({ service: 'ingest' });
       const { engines } = ctx;
-      const directory = new TenantDirectory(engines.readStore);
+      const directory = new TenantDirectory(engines.readStore, directoryOptions(ctx.config));
       await directory.init();
       const keyFile = join(ctx.config.dataDir, 'api-key');
       const boot = await bootstrapDefaultTenant(directory, keyFile, ctx.config.apiKey);

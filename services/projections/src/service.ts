@@ -7,7 +7,7 @@
 // dead-letter topic with the reason, in the same commit as the batch's offsets, so the
 // partition goes on; a store outage is only ever waited out.
 
-import { TenantDirectory } from '@paystream/auth';
+import { directoryOptions, TenantDirectory } from '@paystream/auth';
 import { EventBus, TOPICS } from '@paystream/eventing';
 import type { Batch, BatchContext, LogRecord } from '@paystream/log';
 import type { RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
@@ -40,7 +40,7 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
     async start(ctx: ServiceContext): Promise<RunningService> {
       const { engines, metrics, logger } = ctx;
       await ensureProjectionTables(engines.readStore);
-      const directory = new TenantDirectory(engines.readStore);
+      const directory = new TenantDirectory(engines.readStore, directoryOptions(ctx.config));
       await directory.init();
       const projected = metrics.counter('projections_events_total', 'Events projected into read models');
       const staleWrites = metrics.counter(

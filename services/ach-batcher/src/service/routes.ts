@@ -5,7 +5,7 @@
 
 import { authOf, isOperator, requireScope, type TenantDirectory } from '@paystream/auth';
 import { PaystreamError, sha256Hex } from '@paystream/core';
-import type { Engines, HttpServer } from '@paystream/runtime';
+import { type Engines, type HttpServer, perKeyRateLimit } from '@paystream/runtime';
 import { parseReturnFile } from '../nacha/returns.js';
 import { achFileAad } from './close.js';
 import type { ReturnsCommand } from './control.js';
@@ -39,11 +39,18 @@ export function achRoutes(deps: RouteDeps) {
   const timeoutMs = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const admin = requireScope(directory, 'admin');
 
-  return async (app: HttpServer): Promise<void> => {
+  return async (root: HttpServer): Promise<void> => {
+    await root.register(async (scope) => {
+      await perKeyRateLimit(scope);
+      await routes(scope as unknown as HttpServer);
+    });
+  };
+
+  async function routes(app: HttpServer): Promise<void> {
     app.post(
       '/v1/ach/windows/close',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
           summary:
             "Close the elapsed ACH windows and the open one now: a tenant admin closes its own payouts, a platform operator every tenant's",
@@ -65,7 +72,7 @@ export function achRoutes(deps: RouteDeps) {
     app.get<{ Params: { id: string } }>(
       '/v1/ach/batches/:id/file',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
           summary: 'The NACHA file holding this batch, decrypted (admin)',
           tags: ['ach'],
@@ -118,7 +125,7 @@ export function achRoutes(deps: RouteDeps) {
       scope.post(
         '/v1/ach/returns',
         {
-          preHandler: admin,
+          onRequest: admin,
           bodyLimit: RETURN_FILE_LIMIT_BYTES,
           schema: {
             summary: 'Apply a NACHA return / notification-of-change file (admin, text/plain)',
@@ -157,5 +164,5 @@ export function achRoutes(deps: RouteDeps) {
         },
       );
     });
-  };
+  }
 }

@@ -20,7 +20,12 @@ describe('read API', () => {
   let svc: RunningService;
   let app: HttpServer;
   let events: Envelope[];
-  const keys = { default: generateApiKey(), acme: generateApiKey(), defaultRead: generateApiKey() };
+  const keys = {
+    default: generateApiKey(),
+    acme: generateApiKey(),
+    defaultRead: generateApiKey(),
+    operator: generateApiKey(),
+  };
 
   const get = async (url: string, key: string = keys.default) => {
     const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
@@ -40,6 +45,7 @@ describe('read API', () => {
     await directory.addKey('default', keys.default, ['read', 'write', 'admin'], 'test');
     await directory.addKey('default', keys.defaultRead, ['read'], 'test-read');
     await directory.addKey('acme', keys.acme, ['read', 'write', 'admin'], 'test');
+    await directory.addKey('default', keys.operator, ['read', 'admin', 'operator'], 'operator');
     events = generateHistory(t.engines.bus.codec, {
       minEvents: 3_000,
       seed: 3,
@@ -262,6 +268,12 @@ describe('read API', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: paymentId, status: 'pending', amount: 1234 });
     expect((await get(`/v1/payments/${paymentId}?after=!!`)).body.code).toBe('invalid_position');
+    // A position past the end of the log is refused at once, not held for the whole wait.
+    const future = Object.fromEntries(Object.entries(position).map(([k, v]) => [k, v + 1_000_000]));
+    const started = performance.now();
+    const far = await get(`/v1/payments/${paymentId}?after=${encodePosition(future)}`);
+    expect(far.body.code).toBe('invalid_position');
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it("returns an aggregate's history in order, verified, without sealed numbers", async () => {
@@ -284,6 +296,19 @@ describe('read API', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: true, problemCount: 0 });
     expect((await get('/v1/audit/verify', keys.defaultRead)).status).toBe(403);
+  });
+
+  it("verifies a tenant admin's own chains only; the platform operator verifies the whole log", async () => {
+    const acme = await get('/v1/audit/verify', keys.acme);
+    expect(acme.status).toBe(200);
+    const acmeEvents = events.filter((e) => e.tenantId === 'acme');
+    expect(acme.body).toMatchObject({ ok: true, scope: { tenantId: 'acme' } });
+    // The ?after= test may have appended default-tenant events; acme's count is exact.
+    expect(acme.body.events).toBe(acmeEvents.length);
+    expect(acme.body.aggregates).toBe(new Set(acmeEvents.map((e) => e.aggregateId)).size);
+    const all = await get('/v1/audit/verify', keys.operator);
+    expect(all.body).toMatchObject({ ok: true, scope: 'platform' });
+    expect(all.body.events as number).toBeGreaterThanOrEqual(events.length);
   });
 
   it('reports costs per payment and per day for the tenant', async () => {
