@@ -1,4 +1,5 @@
 export * from './config.js';
+export * from './data-dir.js';
 export * from './engines.js';
 export * from './http.js';
 export * from './lifecycle.js';

@@ -6,7 +6,7 @@
 // by the composition root: `createIngestService({ queries })`.
 
 import { join } from 'node:path';
-import { bootstrapDefaultTenant, directoryOptions, TenantDirectory } from '@paystream/auth';
+import { bootstrapDefaultTenant, directoryOptions, keyRoutes, TenantDirectory } from '@paystream/auth';
 import type { ReadQueries } from '@paystream/projections';
 import type { ServiceContext, ServiceModule } from '@paystream/runtime';
 import type { CommandDeps } from './commands/deps.js';
@@ -71,8 +71,9 @@ export function createIngestService(deps: IngestDeps): ServiceModule {
       logger.info({ inbound: inbound !== null }, 'ingest started');
 
       return {
-        routes: (app) =>
-          registerIngestRoutes(app, {
+        routes: async (app) => {
+          await app.register(keyRoutes(directory));
+          await registerIngestRoutes(app, {
             directory,
             commands,
             bus: engines.bus,
@@ -80,7 +81,8 @@ export function createIngestService(deps: IngestDeps): ServiceModule {
             queries: deps.queries,
             rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
             maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
-          }),
+          });
+        },
         async stop() {
           await inbound?.stop();
         },
