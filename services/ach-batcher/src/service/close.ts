@@ -10,7 +10,7 @@
 // Settlement is time-driven rather than bank-confirmed because the ODFI debits the settlement
 // account on the effective date; a return after that reverses from bank:operating (returns.ts).
 
-import { CURRENCY_EXPONENTS, deterministicId, PaystreamError, sha256Hex } from '@paystream/core';
+import { CURRENCY_EXPONENTS, deterministicId, PaystreamError } from '@paystream/core';
 import { NEW_CHAIN } from '@paystream/eventing';
 import { credit, debit, journalEntry, ACCOUNTS as LEDGER, providerPayable } from '@paystream/ledger';
 import type { Engines, Logger } from '@paystream/runtime';
@@ -35,6 +35,7 @@ import {
 import { activeAccountOf, nachaName, openAccountNumber } from './accounts.js';
 import type { AchConfig } from './config.js';
 import type { CloseCommand, Outbox } from './control.js';
+import { fileDigest } from './digest.js';
 import { Plan } from './plan.js';
 import {
   type AccountRow,
@@ -373,7 +374,8 @@ async function closeWindow(
     nextTrace += mine.length;
 
     const text = Buffer.from(built.text, 'ascii');
-    const fileSha256 = sha256Hex(text);
+    // An HMAC, not a plain SHA-256: the digest reaches read models (see digest.ts).
+    const fileSha256 = await fileDigest(engines, text);
     // Content-addressed: a duplicate attempt can never overwrite the file the events name.
     const objectKey = `ach/files/${fileId}/${fileSha256.slice(0, 32)}.nacha.sealed`;
     const sealed = await engines.envelope.seal(text, achFileAad(fileId));

@@ -9,6 +9,7 @@ import { type Engines, type HttpServer, perKeyRateLimit } from '@paystream/runti
 import { parseReturnFile } from '../nacha/returns.js';
 import { achFileAad } from './close.js';
 import type { ReturnsCommand } from './control.js';
+import { digestMatches } from './digest.js';
 import { loadOutbox } from './processor.js';
 import {
   closeCommand,
@@ -99,7 +100,7 @@ export function achRoutes(deps: RouteDeps) {
         if (!sealed)
           throw new PaystreamError('ach_file_missing', `the stored file for ${id} is missing`, 'id');
         const text = await engines.envelope.open(sealed, achFileAad(fileId));
-        if (sha256Hex(text) !== file.fileSha256) {
+        if (!(await digestMatches(engines, text, String(file.fileSha256)))) {
           throw new PaystreamError(
             'ach_file_corrupt',
             `the stored file for ${id} does not match its hash`,

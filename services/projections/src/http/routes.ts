@@ -3,7 +3,7 @@
 // answers 404 for another tenant's resources, exactly as for a missing one, so ids do not leak.
 // Lists page with `?limit=&cursor=` (opaque cursor from the previous page's nextCursor).
 
-import { authOf, isOperator, requireScope, type TenantDirectory } from '@paystream/auth';
+import { authOf, grants, isOperator, requireScope, type TenantDirectory } from '@paystream/auth';
 import { PaystreamError } from '@paystream/core';
 import { accountKind, isAccount } from '@paystream/ledger';
 import { decodePosition, type EventLog, type Position } from '@paystream/log';
@@ -217,7 +217,8 @@ async function readRoutes(app: HttpServer, deps: ReadRoutesDeps): Promise<void> 
     { onRequest: read, schema: { tags: ['ach'], querystring: Type.Object(Page) } },
     async (req) => {
       const result = await page(store, ACH_BATCHES, 'by_tenant', tenantOf(req), req.query);
-      return { data: result.items.map(batchView), nextCursor: result.nextCursor };
+      const admin = grants(authOf(req).scopes, 'admin');
+      return { data: result.items.map((b) => batchView(b, admin)), nextCursor: result.nextCursor };
     },
   );
 
@@ -247,7 +248,7 @@ async function readRoutes(app: HttpServer, deps: ReadRoutesDeps): Promise<void> 
           traceNumber: full?.traceNumber ?? null,
         });
       }
-      return { ...batchView(b), payouts, returns };
+      return { ...batchView(b, grants(authOf(req).scopes, 'admin')), payouts, returns };
     },
   );
 
