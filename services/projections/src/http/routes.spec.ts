@@ -298,6 +298,32 @@ describe('read API', () => {
     expect((await get('/v1/audit/verify', keys.defaultRead)).status).toBe(403);
   });
 
+  it('shows the last rejection on the payment and its escrow, and lists the tenant\'s rejections', async () => {
+    const rejected = of('CommandRejected', 'default').filter((e) => e.payload.targetId !== null);
+    expect(rejected.length).toBeGreaterThan(0);
+    const target = rejected.at(-1)!.payload.targetId!;
+    const latest = rejected
+      .filter((e) => e.payload.targetId === target)
+      .sort((a, b) => a.occurredAtMs - b.occurredAtMs)
+      .at(-1)!;
+    const payment = await get(`/v1/payments/${target}`);
+    expect(payment.body.lastRejection).toMatchObject({
+      commandId: latest.payload.commandId,
+      code: latest.payload.code,
+      message: latest.payload.message,
+    });
+    const escrowId = (payment.body as { escrowId?: string }).escrowId;
+    if (escrowId) {
+      const escrow = await get(`/v1/escrows/${escrowId}`);
+      expect(escrow.body.lastRejection).toMatchObject({ commandId: latest.payload.commandId });
+    }
+    // Another tenant sees neither the payment nor its rejections.
+    expect((await get(`/v1/payments/${target}`, keys.acme)).status).toBe(404);
+    const list = await get('/v1/audit/rejections?limit=100', keys.acme);
+    const acmeIds = new Set(of('CommandRejected', 'acme').map((e) => e.payload.commandId));
+    for (const r of list.body.data as { commandId: string }[]) expect(acmeIds.has(r.commandId)).toBe(true);
+  });
+
   it("verifies a tenant admin's own chains only; the platform operator verifies the whole log", async () => {
     const acme = await get('/v1/audit/verify', keys.acme);
     expect(acme.status).toBe(200);

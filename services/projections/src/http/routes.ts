@@ -16,7 +16,15 @@ import { loadPriceTable, type PriceTable } from '../costs/prices.js';
 import { costReport } from '../costs/report.js';
 import { accountBalances, payoutView, providerBalances, tenantTrialBalance } from '../queries/balances.js';
 import type { ReadQueries } from '../read-queries.js';
-import { ACH_BATCHES, ACH_RETURNS, ESCROWS, PAYMENTS, PAYOUT_RETURNS, PAYOUTS } from '../tables.js';
+import {
+  ACH_BATCHES,
+  ACH_RETURNS,
+  ESCROWS,
+  PAYMENTS,
+  PAYOUT_RETURNS,
+  PAYOUTS,
+  REJECTIONS,
+} from '../tables.js';
 import { batchView, escrowView, paymentView, redactPayload } from './views.js';
 
 export interface ReadRoutesDeps {
@@ -65,6 +73,32 @@ async function refuseFuturePosition(log: EventLog, position: Position): Promise<
     if (offset > (end[k] ?? 0))
       throw new PaystreamError('invalid_position', 'position is past the end of the log', 'after');
   }
+}
+
+/** The newest rejection of a command about this payment (its escrow is the same payment's). */
+async function lastRejection(store: ReadStore, tenantId: string, paymentId: string) {
+  const page = await store.query(REJECTIONS, {
+    index: 'by_target',
+    pk: paymentId,
+    limit: 1,
+    descending: true,
+  });
+  const r = owned(page.items[0] ?? null, tenantId);
+  return r ? rejectionView(r) : null;
+}
+
+function rejectionView(r: Record<string, unknown>) {
+  return {
+    code: r.code,
+    message: r.message,
+    field: r.field ?? null,
+    commandId: r.commandId,
+    commandType: r.commandType,
+    rejectedAt: new Date(Number(r.rejectedAtMs)).toISOString(),
+    // Its own one-event aggregate: GET /v1/audit/events?aggregateId=… shows the event.
+    auditAggregateId: r.eventAggregateId ?? null,
+    paymentId: r.targetId ?? null,
+  };
 }
 
 function owned<T extends { tenantId?: unknown }>(item: T | null, tenantId: string): T | null {
@@ -147,7 +181,7 @@ async function readRoutes(app: HttpServer, deps: ReadRoutesDeps): Promise<void> 
         throw new PaystreamError('payment_not_found', `no payment ${req.params.id}`, 'id');
       }
       if (!consistent) reply.header('paystream-consistent', 'false');
-      return paymentView(p);
+      return { ...paymentView(p), lastRejection: await lastRejection(store, tenantId, req.params.id) };
     },
   );
 
@@ -157,7 +191,10 @@ async function readRoutes(app: HttpServer, deps: ReadRoutesDeps): Promise<void> 
     async (req) => {
       const e = owned(await store.get(ESCROWS, { id: req.params.id }), tenantOf(req));
       if (!e) throw new PaystreamError('escrow_not_found', `no escrow ${req.params.id}`, 'id');
-      return escrowView(e);
+      return {
+        ...escrowView(e),
+        lastRejection: await lastRejection(store, tenantOf(req), String(e.paymentId)),
+      };
     },
   );
 
@@ -334,6 +371,22 @@ async function readRoutes(app: HttpServer, deps: ReadRoutesDeps): Promise<void> 
           payload: redactPayload(h.envelope.payload),
         })),
       };
+    },
+  );
+
+  app.get(
+    '/v1/audit/rejections',
+    {
+      onRequest: read,
+      schema: {
+        summary: "The tenant's rejected commands, newest first (accepted with 202, then refused downstream)",
+        tags: ['audit'],
+        querystring: Type.Object(Page),
+      },
+    },
+    async (req) => {
+      const result = await page(store, REJECTIONS, 'by_tenant', tenantOf(req), req.query);
+      return { data: result.items.map(rejectionView), nextCursor: result.nextCursor };
     },
   );
 
