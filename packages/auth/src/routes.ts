@@ -147,6 +147,7 @@ async function registerKeyRoutes(app: FastifyInstance, directory: TenantDirector
       platformFeeBps?: number;
       minAmountMinor?: number;
       maxAmountMinor?: number;
+      amountLimits?: Record<string, { minAmountMinor: number; maxAmountMinor: number }>;
     };
   }>(
     '/v1/tenants',
@@ -165,6 +166,20 @@ async function registerKeyRoutes(app: FastifyInstance, directory: TenantDirector
             platformFeeBps: { type: 'integer', minimum: 0, maximum: 10_000 },
             minAmountMinor: { type: 'integer', minimum: 1 },
             maxAmountMinor: { type: 'integer', minimum: 1 },
+            amountLimits: {
+              type: 'object',
+              maxProperties: 50,
+              propertyNames: { pattern: '^[A-Z]{3}$' },
+              additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['minAmountMinor', 'maxAmountMinor'],
+                properties: {
+                  minAmountMinor: { type: 'integer', minimum: 1 },
+                  maxAmountMinor: { type: 'integer', minimum: 1 },
+                },
+              },
+            },
           },
         },
       },

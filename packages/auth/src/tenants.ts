@@ -24,8 +24,22 @@ export interface Tenant {
   readonly name: string;
   /** Default platform fee in basis points (800 = 8%). */
   readonly platformFeeBps: number;
+  /** Limits in the minor units of any currency without its own entry in `amountLimits`. */
   readonly minAmountMinor: number;
   readonly maxAmountMinor: number;
+  /** Per-currency limits, in that currency's minor units (¥ has none, so 100 means ¥100). */
+  readonly amountLimits?: Readonly<
+    Record<string, { readonly minAmountMinor: number; readonly maxAmountMinor: number }>
+  >;
+}
+
+/** The payment amount limits of `tenant` for `currency`, in its minor units. */
+export function amountLimitsFor(
+  tenant: Tenant,
+  currency: string,
+): { minAmountMinor: number; maxAmountMinor: number } {
+  const own = tenant.amountLimits?.[currency];
+  return own ?? { minAmountMinor: tenant.minAmountMinor, maxAmountMinor: tenant.maxAmountMinor };
 }
 
 export interface ApiKeyRecord {
@@ -212,7 +226,22 @@ export class TenantDirectory {
       platformFeeBps: input.platformFeeBps ?? DEFAULT_TENANT.platformFeeBps,
       minAmountMinor: input.minAmountMinor ?? DEFAULT_TENANT.minAmountMinor,
       maxAmountMinor: input.maxAmountMinor ?? DEFAULT_TENANT.maxAmountMinor,
+      ...(input.amountLimits ? { amountLimits: input.amountLimits } : {}),
     };
+    for (const [currency, l] of Object.entries(t.amountLimits ?? {})) {
+      if (
+        !/^[A-Z]{3}$/.test(currency) ||
+        !Number.isSafeInteger(l.minAmountMinor) ||
+        !Number.isSafeInteger(l.maxAmountMinor) ||
+        l.minAmountMinor < 1 ||
+        l.maxAmountMinor < l.minAmountMinor
+      )
+        throw new PaystreamError(
+          'invalid_tenant',
+          `amount limits for ${currency}: need an ISO 4217 code and 1 ≤ min ≤ max (integers)`,
+          'amountLimits',
+        );
+    }
     if (
       !Number.isSafeInteger(t.platformFeeBps) ||
       t.platformFeeBps < 0 ||

@@ -94,6 +94,11 @@ tenants
   .option('--fee-bps <n>', 'default platform fee in basis points (800 = 8%)')
   .option('--min-amount <n>', 'smallest payment, minor units')
   .option('--max-amount <n>', 'largest payment, minor units')
+  .option(
+    '--amount-limit <CUR:MIN:MAX>',
+    'per-currency limits in its minor units (repeatable), e.g. JPY:100:700000',
+    (v: string, prev: string[] = []) => [...prev, v],
+  )
   .option('--json', 'print JSON', false)
   .action(async (id: string, opts: Parameters<typeof tenantsCreateCommand>[2]) => {
     process.exitCode = await tenantsCreateCommand(loadConfig(), id, opts);

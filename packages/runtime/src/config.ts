@@ -41,8 +41,7 @@ function bad(variable: string, message: string): PaystreamError {
   return new PaystreamError('invalid_config', `${variable}: ${message}`, variable);
 }
 
-function port(env: NodeJS.ProcessEnv, name = 'PORT', dflt = '8080'): number {
-  const raw = env[name] ?? dflt;
+function port(raw: string, name: string): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 0 || n > 65_535)
     throw bad(name, `must be a TCP port number, got ${JSON.stringify(raw)}`);
@@ -106,13 +105,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     mode: kafka ? 'kafka' : 'embedded',
-    port: port(env),
+    port: port(env.PORT ?? '8080', 'PORT'),
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.PAYSTREAM_DATA || './.paystream'),
     apiKey,
     logLevel: env.LOG_LEVEL || 'info',
     kafka,
-    metricsPort: env.METRICS_PORT ? port(env, 'METRICS_PORT', '') : undefined,
+    metricsPort: env.METRICS_PORT ? port(env.METRICS_PORT, 'METRICS_PORT') : undefined,
     authCacheTtlMs: authCacheTtl(env.PAYSTREAM_AUTH_CACHE_TTL_MS),
     authFailureLimit: authFailureLimit(env.PAYSTREAM_AUTH_FAILURE_LIMIT),
   };

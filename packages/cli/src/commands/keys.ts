@@ -54,10 +54,33 @@ export function parseExpires(raw: string | undefined, nowMs: number): number | n
   return ms;
 }
 
+/** `--amount-limit JPY:100:700000` (repeatable): limits in that currency's minor units. */
+function parseAmountLimits(raw: readonly string[]) {
+  const out: Record<string, { minAmountMinor: number; maxAmountMinor: number }> = {};
+  for (const r of raw) {
+    const m = /^([A-Z]{3}):(\d{1,15}):(\d{1,15})$/.exec(r);
+    if (!m)
+      throw new PaystreamError(
+        'invalid_option',
+        '--amount-limit must be CUR:MIN:MAX, e.g. JPY:100:700000',
+        'amount-limit',
+      );
+    out[m[1]!] = { minAmountMinor: Number(m[2]), maxAmountMinor: Number(m[3]) };
+  }
+  return out;
+}
+
 export async function tenantsCreateCommand(
   config: Config,
   id: string,
-  opts: { name?: string; feeBps?: string; minAmount?: string; maxAmount?: string; json: boolean },
+  opts: {
+    name?: string;
+    feeBps?: string;
+    minAmount?: string;
+    maxAmount?: string;
+    amountLimit?: string[];
+    json: boolean;
+  },
 ): Promise<number> {
   return await withDirectory(config, async (d) => {
     const feeBps = intOrUndefined('fee-bps', opts.feeBps);
@@ -70,6 +93,7 @@ export async function tenantsCreateCommand(
         ...(feeBps === undefined ? {} : { platformFeeBps: feeBps }),
         ...(min === undefined ? {} : { minAmountMinor: min }),
         ...(max === undefined ? {} : { maxAmountMinor: max }),
+        ...(opts.amountLimit?.length ? { amountLimits: parseAmountLimits(opts.amountLimit) } : {}),
       },
       actor(),
     );

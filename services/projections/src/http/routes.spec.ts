@@ -298,7 +298,7 @@ describe('read API', () => {
     expect((await get('/v1/audit/verify', keys.defaultRead)).status).toBe(403);
   });
 
-  it('shows the last rejection on the payment and its escrow, and lists the tenant\'s rejections', async () => {
+  it("shows the last rejection on the payment and its escrow, and lists the tenant's rejections", async () => {
     const rejected = of('CommandRejected', 'default').filter((e) => e.payload.targetId !== null);
     expect(rejected.length).toBeGreaterThan(0);
     const target = rejected.at(-1)!.payload.targetId!;
