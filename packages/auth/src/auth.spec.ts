@@ -153,7 +153,7 @@ describe('key lifecycle', async () => {
 describe('the auth cache (injectable clock, no sleeps)', async () => {
   const TTL = 30_000;
   const clock = new TestClock(Date.UTC(2026, 5, 1));
-  const { store, directory } = await freshDirectory('cache', { clock, cacheTtlMs: TTL });
+  const { dir, store, directory } = await freshDirectory('cache', { clock, cacheTtlMs: TTL });
   await directory.createTenant(ACME, 'test');
 
   it('serves a found key from memory until the TTL, then reads the store again', async () => {
@@ -183,7 +183,9 @@ describe('the auth cache (injectable clock, no sleeps)', async () => {
   it('refuses a key revoked elsewhere (another process) within the TTL', async () => {
     const { key, view } = await directory.createKey({ tenantId: 'acme', scopes: ['read'], actor: 'test' });
     expect(await directory.lookup(key)).not.toBeNull(); // now cached here
-    const elsewhere = new TenantDirectory(store, { clock });
+    // Another process: its own connection to the same database (directories sharing one store
+    // object in a process drop a revoked key from each other's caches at once).
+    const elsewhere = new TenantDirectory(new SqliteReadStore({ filename: join(dir, 'read.db') }), { clock });
     await elsewhere.revokeKey('acme', view.id, 'cli:ops');
     clock.advance(TTL - 1);
     expect(await directory.lookup(key)).not.toBeNull(); // the documented window

@@ -193,6 +193,24 @@ export class TenantDirectory {
     );
     this.events = new KeyEvents(store, this.clock);
     this.throttle = new FailureThrottle(this.clock, options.throttle ?? DEFAULT_THROTTLE);
+    let peers = TenantDirectory.#peers.get(store);
+    if (!peers) {
+      peers = new Set();
+      TenantDirectory.#peers.set(store, peers);
+    }
+    peers.add(new WeakRef(this));
+  }
+
+  /** Directories on one store in this process (each service has its own): a change drops the key from all. */
+  static readonly #peers = new WeakMap<ReadStore, Set<WeakRef<TenantDirectory>>>();
+
+  #forget(keyHash: string): void {
+    const peers = TenantDirectory.#peers.get(this.store);
+    for (const ref of peers ?? []) {
+      const d = ref.deref();
+      if (d) d.#cache.delete(keyHash);
+      else peers?.delete(ref);
+    }
   }
 
   get cacheTtlMs(): number {
@@ -291,7 +309,7 @@ export class TenantDirectory {
       ...(options.bootstrap ? { bootstrap: true } : {}),
     };
     await this.store.putIfNewer(API_KEYS_TABLE, record as unknown as Item, 1);
-    this.#cache.delete(keyHash);
+    this.#forget(keyHash);
     await this.events.record({
       tenantId,
       action: 'created',
@@ -376,7 +394,7 @@ export class TenantDirectory {
     const revision = (r.revision ?? 1) + 1;
     const next: ApiKeyRecord = { ...r, revokedAtMs: now, revokedBy: actor, revision };
     await this.store.putIfNewer(API_KEYS_TABLE, next as unknown as Item, revision);
-    this.#cache.delete(r.keyHash);
+    this.#forget(r.keyHash);
     await this.events.record({ tenantId: r.tenantId, action, keyId: keyIdOf(r.keyHash), actor });
     return viewOf(next, now);
   }
@@ -418,7 +436,7 @@ export class TenantDirectory {
       } as unknown as Item,
       revision,
     );
-    this.#cache.delete(keyHash);
+    this.#forget(keyHash);
     await this.events.record({
       tenantId,
       action: 'reactivated',

@@ -160,6 +160,9 @@ beforeAll(async () => {
     PORT: '0',
     LOG_LEVEL: 'silent',
     PAYSTREAM_API_KEY: API_KEY,
+    // Thousands of deliberately bad keys from one address: the failed-auth throttle (its own
+    // test is security.spec.ts) would answer most of them 429 before they are checked.
+    PAYSTREAM_AUTH_FAILURE_LIMIT: '1000000',
   });
   running = await runServices(config, availableServices());
   base = running.url;

@@ -7,6 +7,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   forbidden: 403,
   insufficient_scope: 403,
   not_found: 404,
+  tenant_not_found: 404,
+  tenant_exists: 409,
   payment_not_found: 404,
   payment_method_not_found: 404,
   escrow_not_found: 404,
