@@ -488,7 +488,12 @@ describe('POST /v1/payments', () => {
       'validation_failed',
       'customerId',
     );
-    await refused(pay(paymentBody({ providerId: 'prov with spaces' })), 400, 'validation_failed', 'providerId');
+    await refused(
+      pay(paymentBody({ providerId: 'prov with spaces' })),
+      400,
+      'validation_failed',
+      'providerId',
+    );
     await refused(pay(paymentBody({ platformFeeBps: 10_001 })), 400, 'validation_failed', 'platformFeeBps');
     await refused(
       pay(paymentBody({ escrow: { holdUntil: '2025-12-31T00:00:00Z' } })),
