@@ -2,7 +2,7 @@
 // pending and its files are never named in the reply. The platform operator closes for all.
 
 import { DEFAULT_TENANT, TenantDirectory } from '@paystream/auth';
-import { TestClock } from '@paystream/core';
+import { sha256Hex, TestClock } from '@paystream/core';
 import { NEW_CHAIN, sealOnto, TOPICS } from '@paystream/eventing';
 import { bankAccountAad } from '@paystream/keys';
 import { createHttpServer, type HttpServer } from '@paystream/runtime';
@@ -11,6 +11,7 @@ import type { Envelope, Payloads, PayloadType } from '@paystream/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTING } from '../src/nacha/fixtures.js';
 import { loadAchConfig } from '../src/service/config.js';
+import { fileDigest } from '../src/service/digest.js';
 import { createAchBatcherService, type RunningAchBatcher } from '../src/service.js';
 
 const DEFAULT_ADMIN = 'psk_test_default_admin_0123456789ab';
@@ -161,6 +162,28 @@ describe('ach-batcher: who may close whose windows', () => {
     expect(
       (await scheduled()).filter((e) => e.tenantId === 'default').map((e) => e.payload.amountMinor),
     ).toEqual([5_000]);
+  });
+
+  it('names each NACHA file by an HMAC, not a SHA-256 of its text (no account brute force)', async () => {
+    const { log, bus } = te.engines;
+    const closed: Envelope<'AchBatchClosed'>[] = [];
+    for (let p = 0; p < (await log.partitionsOf(TOPICS.events)); p++) {
+      const records = await log.read(TOPICS.events, p, 0, 10_000);
+      await bus.codec.prepare(records.map((r) => r.value));
+      for (const r of records) {
+        const e = bus.codec.decode(r.value);
+        if (e.type === 'AchBatchClosed') closed.push(e as Envelope<'AchBatchClosed'>);
+      }
+    }
+    const batch = closed.find((b) => b.tenantId === 'acme')!;
+    const file = await app.inject({
+      method: 'GET',
+      url: `/v1/ach/batches/${batch.payload.batchId}/file`,
+      headers: { authorization: `Bearer ${ACME_ADMIN}` },
+    });
+    expect(file.statusCode, file.body).toBe(200);
+    expect(batch.payload.fileSha256).not.toBe(sha256Hex(file.body));
+    expect(batch.payload.fileSha256).toBe(await fileDigest(te.engines, Buffer.from(file.body, 'ascii')));
   });
 
   it('the platform operator closes every tenant', async () => {
