@@ -23,11 +23,13 @@ export async function securityHeaders(req: FastifyRequest, reply: FastifyReply):
   reply.header('referrer-policy', 'no-referrer');
   reply.header('x-frame-options', 'DENY');
   const path = req.url.split('?')[0] ?? '';
-  if (path === '/docs' || path.startsWith('/docs/')) {
-    reply.header('content-security-policy', DOCS_CSP);
-  } else {
-    reply.header('content-security-policy', API_CSP);
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-  }
+  const type = String(reply.getHeader('content-type') ?? '');
+  // Pages (Swagger UI, any HTML a plugin serves) may load their own origin's scripts and styles;
+  // everything else is data and may load nothing.
+  const page = path === '/docs' || path.startsWith('/docs/') || type.startsWith('text/html');
+  if (!reply.hasHeader('content-security-policy'))
+    reply.header('content-security-policy', page ? DOCS_CSP : API_CSP);
+  if (type.startsWith('application/json') && !reply.hasHeader('cache-control'))
+    reply.header('cache-control', 'no-store');
   if (overTls(req)) reply.header('strict-transport-security', HSTS);
 }
