@@ -3,6 +3,7 @@
 
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { PaystreamAlarms } from './alarms.js';
 import { PaystreamData } from './data.js';
@@ -34,7 +35,13 @@ export class PaystreamStack extends Stack {
 
     const kafka = new PaystreamKafka(this, 'Kafka', { vpc, settings, clusterName: 'paystream' });
     const data = new PaystreamData(this, 'Data', { settings });
-    const services = new PaystreamServices(this, 'Services', { vpc, settings, data, kafka });
+    // Webhook events for operators who fan out inside AWS (SQS, Lambda, EventBridge Pipes),
+    // encrypted at rest with the stack's KMS key.
+    const webhooksTopic = new sns.Topic(this, 'WebhookEvents', {
+      displayName: 'Paystream webhook events',
+      masterKey: data.cardDataKey,
+    });
+    const services = new PaystreamServices(this, 'Services', { vpc, settings, data, kafka, webhooksTopic });
     const alarms = new PaystreamAlarms(this, 'Alarms', {
       settings,
       loadBalancer: services.loadBalancer,
@@ -49,5 +56,6 @@ export class PaystreamStack extends Stack {
     new CfnOutput(this, 'ObjectsBucket', { value: data.bucket.bucketName });
     new CfnOutput(this, 'ApiKeySecretArn', { value: data.apiKeySecret.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+    new CfnOutput(this, 'WebhookEventsTopicArn', { value: webhooksTopic.topicArn });
   }
 }

@@ -315,7 +315,7 @@ describe('ECS Fargate and the load balancer', () => {
     });
   });
 
-  it('puts ingest, and only ingest, behind an internet-facing ALB that checks /health', () => {
+  it('puts ingest, and the webhooks API on its paths, behind an internet-facing ALB that checks /health', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
@@ -326,7 +326,35 @@ describe('ECS Fargate and the load balancer', () => {
       TargetType: 'ip',
     });
     const withLb = resources(template, 'AWS::ECS::Service').filter((s) => s.Properties.LoadBalancers);
-    expect(withLb.map((s) => s.Properties.ServiceName)).toEqual(['paystream-ingest']);
+    expect(withLb.map((s) => s.Properties.ServiceName).sort()).toEqual([
+      'paystream-ingest',
+      'paystream-webhooks',
+    ]);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [
+        {
+          Field: 'path-pattern',
+          PathPatternConfig: { Values: ['/v1/webhook-endpoints*', '/v1/webhook-deliveries/*'] },
+        },
+      ],
+    });
+  });
+
+  it('gives webhook events an SNS topic encrypted with the KMS key, which only webhooks may publish to', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 2); // alarms and webhook events
+    const topics = resources(template, 'AWS::SNS::Topic').filter((t) => t.Properties.KmsMasterKeyId);
+    expect(topics).toHaveLength(1);
+    const publishers = identityStatements(template).filter(({ statement }) =>
+      asArray(statement.Action).includes('sns:Publish'),
+    );
+    const roles = taskRoles(template);
+    expect(publishers.flatMap((p) => p.roles)).toEqual([roles.get('webhooks')]);
+    const td = resources(template, 'AWS::ECS::TaskDefinition').find(
+      (t) => (container(t).Command as string[])[1] === 'webhooks',
+    )!;
+    const env = (container(td).Environment as { Name: string }[]).map((e) => e.Name);
+    expect(env).toContain('WEBHOOKS_SNS_TOPIC_ARN');
+    expect(env).not.toContain('PAYSTREAM_WEBHOOKS_ALLOW_PRIVATE');
   });
 
   it('refuses plain HTTP on the internet-facing listener unless told allowInsecureHttp', () => {

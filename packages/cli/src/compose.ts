@@ -4,6 +4,7 @@
 
 import { directoryOptions, requireScope, TenantDirectory } from '@paystream/auth';
 import {
+  AwsRequestCounter,
   type Config,
   createHttpServer,
   createLogger,
@@ -30,6 +31,8 @@ export interface Running {
 export interface RunOptions {
   /** Where logs go (default stdout); tests capture them to scan for secrets. */
   readonly logDestination?: import('node:stream').Writable;
+  /** The clock every engine and service reads (tests move it to reach retry times). */
+  readonly clock?: import('@paystream/core').Clock;
 }
 
 export async function runServices(
@@ -43,7 +46,11 @@ export async function runServices(
   });
   const metrics = createMetrics();
   const lifecycle = new Lifecycle(logger);
-  const engines = await openEngines(config, { logger });
+  const engines = await openEngines(config, {
+    logger,
+    awsRequests: new AwsRequestCounter({ metrics }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   lifecycle.add({ name: 'engines', close: () => engines.close() });
 
   const modules: ServiceModule[] = serviceModules(names);

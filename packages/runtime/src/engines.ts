@@ -16,6 +16,7 @@ import {
   EnvelopeCodec,
   type SchemaRegistry,
 } from '@paystream/schemas';
+import { AwsRequestCounter } from './aws-requests.js';
 import type { Config } from './config.js';
 import { secureDataDir } from './data-dir.js';
 import type { Logger } from './logger.js';
@@ -32,6 +33,8 @@ export interface Engines {
   readonly envelope: Envelope;
   readonly fingerprints: Fingerprinter;
   readonly objects: ObjectStore;
+  /** Requests sent to DynamoDB and KMS (Kafka mode; stays at zero in embedded mode). */
+  readonly awsRequests: AwsRequestCounter;
   close(): Promise<void>;
 }
 
@@ -40,14 +43,20 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** Table-name prefix for the read store (replay builds into a fresh one). */
   readonly readStorePrefix?: string;
+  /**
+   * Counts DynamoDB and KMS requests (exposed through its metrics when it has them). Default: a
+   * counter without Prometheus metrics, read through `engines.awsRequests.snapshot()`.
+   */
+  readonly awsRequests?: AwsRequestCounter;
 }
 
 async function assemble(
   config: Config,
-  parts: Omit<Engines, 'bus' | 'close' | 'envelope' | 'fingerprints' | 'mode' | 'clock'> & {
+  parts: Omit<Engines, 'bus' | 'close' | 'envelope' | 'fingerprints' | 'mode' | 'clock' | 'awsRequests'> & {
     keys: ConstructorParameters<typeof Envelope>[0];
   },
   clock: Clock,
+  awsRequests: AwsRequestCounter,
 ): Promise<Engines> {
   const codec = await EnvelopeCodec.create(parts.registry);
   const bus = new EventBus(parts.log, codec);
@@ -63,6 +72,7 @@ async function assemble(
     envelope,
     fingerprints: new Fingerprinter(envelope, parts.objects),
     objects: parts.objects,
+    awsRequests,
     async close() {
       await parts.log.close();
       await parts.readStore.close();
@@ -90,6 +100,7 @@ export function openReadStore(config: Config): ReadStore {
 
 export async function openEngines(config: Config, options: EngineOptions = {}): Promise<Engines> {
   const clock = options.clock ?? systemClock;
+  const awsRequests = options.awsRequests ?? new AwsRequestCounter();
   if (config.mode === 'embedded') {
     const { fixed } = secureDataDir(config.dataDir);
     if (fixed > 0)
@@ -111,11 +122,24 @@ export async function openEngines(config: Config, options: EngineOptions = {}): 
         objects: new DirectoryObjectStore(join(config.dataDir, 'objects')),
       },
       clock,
+      awsRequests,
     );
   }
   const k = config.kafka!;
   const aws = { region: k.awsRegion, ...(k.awsEndpoint ? { endpoint: k.awsEndpoint } : {}) };
   const { KafkaEventLog } = await import('@paystream/log/kafka');
+  const readStore = new DynamoDbReadStore({
+    region: k.awsRegion,
+    ...(k.dynamodbEndpoint
+      ? { endpoint: k.dynamodbEndpoint }
+      : k.awsEndpoint
+        ? { endpoint: k.awsEndpoint }
+        : {}),
+    prefix: options.readStorePrefix ?? k.tablePrefix,
+  });
+  awsRequests.instrumentDynamoDb(readStore.sdkClient, options.readStorePrefix ?? k.tablePrefix);
+  const keys = new AwsKmsKeyManager({ keyId: k.kmsKeyId, ...aws });
+  awsRequests.instrumentKms(keys.sdkClient);
   return await assemble(
     config,
     {
@@ -129,18 +153,11 @@ export async function openEngines(config: Config, options: EngineOptions = {}): 
       registry: k.schemaRegistryUrl
         ? new ConfluentSchemaRegistry({ url: k.schemaRegistryUrl })
         : new EmbeddedSchemaRegistry(),
-      readStore: new DynamoDbReadStore({
-        region: k.awsRegion,
-        ...(k.dynamodbEndpoint
-          ? { endpoint: k.dynamodbEndpoint }
-          : k.awsEndpoint
-            ? { endpoint: k.awsEndpoint }
-            : {}),
-        prefix: options.readStorePrefix ?? k.tablePrefix,
-      }),
-      keys: new AwsKmsKeyManager({ keyId: k.kmsKeyId, ...aws }),
+      readStore,
+      keys,
       objects: new S3ObjectStore({ bucket: k.s3Bucket, ...aws }),
     },
     clock,
+    awsRequests,
   );
 }

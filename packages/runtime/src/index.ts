@@ -1,3 +1,4 @@
+export * from './aws-requests.js';
 export * from './config.js';
 export * from './data-dir.js';
 export * from './engines.js';
