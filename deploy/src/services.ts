@@ -80,6 +80,8 @@ export class PaystreamServices extends Construct {
       METRICS_PORT: String(METRICS_PORT),
       PAYSTREAM_DATA: '/data',
       LOG_LEVEL: settings.logLevel,
+      // The business counters as CloudWatch metrics (EMF on stdout → awslogs), for the dashboards.
+      PAYSTREAM_METRICS_EMF: '60',
       KAFKA_BROKERS: kafka.bootstrapBrokers,
       KAFKA_AUTH: 'aws-msk-iam',
       KMS_KEY_ID: data.cardDataKey.keyArn,

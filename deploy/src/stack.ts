@@ -1,11 +1,12 @@
 // The Paystream stack: network, MSK, data (KMS, S3, DynamoDB, Secrets Manager), ECS Fargate
-// services and alarms. Settings come from CDK context (src/settings.ts).
+// services, alarms and the three CloudWatch dashboards. Settings come from CDK context (src/settings.ts).
 
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { PaystreamAlarms } from './alarms.js';
+import { PaystreamDashboards } from './dashboards.js';
 import { PaystreamData } from './data.js';
 import { PaystreamKafka } from './kafka.js';
 import { PaystreamServices } from './services.js';
@@ -46,6 +47,14 @@ export class PaystreamStack extends Stack {
       settings,
       loadBalancer: services.loadBalancer,
       kafkaClusterName: kafka.clusterName,
+    });
+    new PaystreamDashboards(this, 'Dashboards', {
+      settings,
+      loadBalancer: services.loadBalancer,
+      ingestTargetGroup: services.ingestTargetGroup,
+      services: services.services,
+      kafkaClusterName: kafka.clusterName,
+      alarms: alarms.alarms,
     });
 
     new CfnOutput(this, 'IngestUrl', {

@@ -3,6 +3,7 @@
 // runs one (Kafka mode), each scaling out through consumer groups.
 
 import { directoryOptions, requireScope, TenantDirectory } from '@paystream/auth';
+import { registerConsole } from '@paystream/console';
 import {
   AwsRequestCounter,
   type Config,
@@ -17,6 +18,7 @@ import {
   type RunningService,
   type ServiceModule,
   type ServiceName,
+  startEmf,
 } from '@paystream/runtime';
 import { serviceModules } from './services.js';
 
@@ -52,6 +54,14 @@ export async function runServices(
     ...(options.clock ? { clock: options.clock } : {}),
   });
   lifecycle.add({ name: 'engines', close: () => engines.close() });
+  if (config.metricsEmfIntervalS !== null) {
+    // CloudWatch metrics from the counters (deployments on ECS: stdout goes to CloudWatch Logs).
+    const emf = startEmf(metrics, {
+      service: names.length === 1 ? names[0]! : 'paystream',
+      intervalMs: config.metricsEmfIntervalS * 1000,
+    });
+    lifecycle.add({ name: 'metrics-emf', close: () => emf.stop() });
+  }
 
   const modules: ServiceModule[] = serviceModules(names);
   const running: { name: string; service: RunningService }[] = [];
@@ -91,6 +101,9 @@ export async function runServices(
     ],
   });
   for (const r of running) if (r.service.routes) await r.service.routes(app);
+  // The operator console is served wherever the public API is (ingest): the all-in-one, and the
+  // ingest service behind the one base URL of the distributed deployment.
+  if (names.includes('ingest')) await registerConsole(app);
   // Closed first (registered last): stop taking requests before the consumers stop.
   lifecycle.add({ name: 'http', close: () => app.close() });
   const url = await app.listen({ port: config.port, host: config.host });

@@ -31,6 +31,8 @@ export interface Config {
   readonly authCacheTtlMs: number;
   /** Failed authentications one client may make per minute before it gets 429. */
   readonly authFailureLimit: number;
+  /** Seconds between CloudWatch EMF lines of the business counters on stdout; null: off. */
+  readonly metricsEmfIntervalS: number | null;
 }
 
 /** Upper bound of PAYSTREAM_AUTH_CACHE_TTL_MS: a revoked key is refused within a minute at worst. */
@@ -79,6 +81,17 @@ function kafkaAuth(raw: string | undefined): KafkaModeConfig['auth'] {
   throw bad('KAFKA_AUTH', `must be "none" or "aws-msk-iam", got ${JSON.stringify(raw)}`);
 }
 
+function emfInterval(raw: string | undefined): number | null {
+  if (raw === undefined || raw === '' || raw === '0') return null;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 10 || n > 3600)
+    throw bad(
+      'PAYSTREAM_METRICS_EMF',
+      `must be seconds from 10 to 3600 (or 0: off), got ${JSON.stringify(raw)}`,
+    );
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const apiKey = env.PAYSTREAM_API_KEY;
   if (apiKey !== undefined && !/^[A-Za-z0-9_-]{24,128}$/.test(apiKey)) {
@@ -114,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: env.METRICS_PORT ? port(env.METRICS_PORT, 'METRICS_PORT') : undefined,
     authCacheTtlMs: authCacheTtl(env.PAYSTREAM_AUTH_CACHE_TTL_MS),
     authFailureLimit: authFailureLimit(env.PAYSTREAM_AUTH_FAILURE_LIMIT),
+    metricsEmfIntervalS: emfInterval(env.PAYSTREAM_METRICS_EMF),
   };
 }

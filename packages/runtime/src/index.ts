@@ -1,6 +1,7 @@
 export * from './aws-requests.js';
 export * from './config.js';
 export * from './data-dir.js';
+export * from './emf.js';
 export * from './engines.js';
 export * from './http.js';
 export * from './lifecycle.js';

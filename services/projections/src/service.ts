@@ -10,7 +10,14 @@
 import { directoryOptions, TenantDirectory } from '@paystream/auth';
 import { EventBus, TOPICS } from '@paystream/eventing';
 import type { Batch, BatchContext, LogRecord } from '@paystream/log';
-import type { RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
+import {
+  type HttpServer,
+  perKeyRateLimit,
+  type RunningService,
+  type ServiceContext,
+  type ServiceModule,
+} from '@paystream/runtime';
+import { registerConsoleRoutes } from './http/console-routes.js';
 import { registerReadRoutes } from './http/routes.js';
 import {
   ensureProjectionTables,
@@ -107,7 +114,14 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
       );
       const queries = createReadQueries(engines);
       return {
-        routes: async (app) => registerReadRoutes(app, { ctx, directory, queries }),
+        routes: async (app) => {
+          await registerReadRoutes(app, { ctx, directory, queries });
+          // The console's reads are rate-limited per key like the rest of the read API.
+          await app.register(async (scope) => {
+            await perKeyRateLimit(scope);
+            await registerConsoleRoutes(scope as unknown as HttpServer, { ctx, directory });
+          });
+        },
         health: [
           {
             // Healthy while the read models are within MAX_HEALTHY_LAG events of the log.
