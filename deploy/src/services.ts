@@ -22,6 +22,10 @@ import { SERVICES, type ServiceName, type Settings } from './settings.js';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export const CONTAINER_PORT = 8080;
+/** The METRICS_PORT listener: inside the VPC only (the ALB forwards to CONTAINER_PORT alone). */
+export const METRICS_PORT = 9100;
+/** Paths the public listener answers 404 itself: the API is all the internet gets. */
+export const PRIVATE_PATHS = ['/metrics', '/metrics/*', '/docs', '/docs/*'];
 
 /** What each service may do beyond Kafka. Least privilege: nothing not listed here. */
 export const ACCESS: Readonly<
@@ -74,6 +78,8 @@ export class PaystreamServices extends Construct {
     const environment: Record<string, string> = {
       HOST: '0.0.0.0',
       PORT: String(CONTAINER_PORT),
+      // Platform metrics on their own port, which no load balancer listener forwards to.
+      METRICS_PORT: String(METRICS_PORT),
       PAYSTREAM_DATA: '/data',
       LOG_LEVEL: settings.logLevel,
       // The business counters as CloudWatch metrics (EMF on stdout → awslogs), for the dashboards.
@@ -170,6 +176,11 @@ export class PaystreamServices extends Construct {
       internetFacing: true,
       dropInvalidHeaderFields: true,
     });
+    if (!settings.certificateArn && !settings.allowInsecureHttp) {
+      throw new Error(
+        'context paystream:certificateArn is not set: the internet-facing load balancer would serve card numbers and API keys over plain HTTP. Give an ACM certificate ARN (-c paystream:certificateArn=arn:aws:acm:…), or accept plain HTTP explicitly with -c paystream:allowInsecureHttp=true (tests, private networks).',
+      );
+    }
     const listener = settings.certificateArn
       ? this.loadBalancer.addListener('Https', {
           port: 443,
@@ -187,6 +198,14 @@ export class PaystreamServices extends Construct {
       targets: [ingest],
       healthCheck: { path: '/health', healthyHttpCodes: '200', interval: Duration.seconds(15) },
       deregistrationDelay: Duration.seconds(30),
+    });
+    listener.addAction('PrivatePaths', {
+      priority: 1,
+      conditions: [elbv2.ListenerCondition.pathPatterns(PRIVATE_PATHS)],
+      action: elbv2.ListenerAction.fixedResponse(404, {
+        contentType: 'application/json',
+        messageBody: '{"code":"route_not_found","message":"not served on the public listener"}',
+      }),
     });
   }
 }

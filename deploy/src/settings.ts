@@ -40,6 +40,11 @@ export interface Settings {
   readonly schemaRegistryUrl: string | undefined;
   /** ACM certificate for HTTPS on the load balancer; unset = plain HTTP on port 80. */
   readonly certificateArn: string | undefined;
+  /**
+   * `-c paystream:allowInsecureHttp=true`: accept an internet-facing HTTP listener without a
+   * certificate (card numbers and keys would cross the internet in clear). Refused otherwise.
+   */
+  readonly allowInsecureHttp: boolean;
   readonly alarmEmail: string | undefined;
   readonly errorRatePercentThreshold: number;
   readonly latencyP99ThresholdMs: number;
@@ -66,6 +71,7 @@ export const DEFAULTS: Settings = {
   logLevel: 'info',
   schemaRegistryUrl: undefined,
   certificateArn: undefined,
+  allowInsecureHttp: false,
   alarmEmail: undefined,
   errorRatePercentThreshold: 1,
   latencyP99ThresholdMs: 500,
@@ -103,6 +109,14 @@ function optStr(node: Node, key: string, pattern?: RegExp): string | undefined {
   if (typeof v !== 'string') fail(key, 'must be a string');
   if (pattern && !pattern.test(v)) fail(key, `must match ${pattern}`);
   return v;
+}
+
+function bool(node: Node, key: string, fallback: boolean): boolean {
+  const v = read(node, key);
+  if (v === undefined) return fallback;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  fail(key, `must be true or false, got ${JSON.stringify(v)}`);
 }
 
 function int(node: Node, key: string, fallback: number, min: number, max: number): number {
@@ -155,6 +169,7 @@ export function loadSettings(node: Node): Settings {
     logLevel: str(node, 'logLevel', DEFAULTS.logLevel, /^(trace|debug|info|warn|error|fatal|silent)$/),
     schemaRegistryUrl: optStr(node, 'schemaRegistryUrl', /^https?:\/\/\S+$/),
     certificateArn: optStr(node, 'certificateArn', /^arn:aws[a-z-]*:acm:/),
+    allowInsecureHttp: bool(node, 'allowInsecureHttp', false),
     alarmEmail: optStr(node, 'alarmEmail', /^[^@\s]+@[^@\s]+$/),
     errorRatePercentThreshold: int(
       node,

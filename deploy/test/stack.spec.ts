@@ -46,6 +46,7 @@ function synth(context: Record<string, unknown> = {}): Template {
       // A pushed image keeps the synth from staging the repository as a Docker asset; the
       // default (build from the Dockerfile) has its own test below.
       'paystream:image': '123456789012.dkr.ecr.us-east-1.amazonaws.com/paystream:test',
+      'paystream:certificateArn': 'arn:aws:acm:us-east-1:123456789012:certificate/test',
       ...context,
     },
   });
@@ -350,6 +351,39 @@ describe('ECS Fargate and the load balancer', () => {
     const env = (container(td).Environment as { Name: string }[]).map((e) => e.Name);
     expect(env).toContain('WEBHOOKS_SNS_TOPIC_ARN');
     expect(env).not.toContain('PAYSTREAM_WEBHOOKS_ALLOW_PRIVATE');
+  });
+
+  it('refuses plain HTTP on the internet-facing listener unless told allowInsecureHttp', () => {
+    expect(() => synth({ 'paystream:certificateArn': '' })).toThrow(/allowInsecureHttp=true/);
+    const insecure = synth({ 'paystream:certificateArn': '', 'paystream:allowInsecureHttp': 'true' });
+    insecure.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+  });
+
+  it('keeps /metrics and /docs off the public listener; metrics on a private METRICS_PORT', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 1,
+      Conditions: Match.arrayWith([
+        Match.objectLike({
+          Field: 'path-pattern',
+          PathPatternConfig: { Values: ['/metrics', '/metrics/*', '/docs', '/docs/*'] },
+        }),
+      ]),
+      Actions: [
+        Match.objectLike({
+          Type: 'fixed-response',
+          FixedResponseConfig: Match.objectLike({ StatusCode: '404' }),
+        }),
+      ],
+    });
+    for (const td of resources(template, 'AWS::ECS::TaskDefinition')) {
+      const env = container(td).Environment as { Name: string; Value: string }[];
+      expect(env).toContainEqual({ Name: 'METRICS_PORT', Value: '9100' });
+      // Only the API port is mapped (and registered with the load balancer).
+      expect((container(td).PortMappings as { ContainerPort: number }[]).map((p) => p.ContainerPort)).toEqual(
+        [8080],
+      );
+    }
   });
 
   it('builds the image from the repository Dockerfile when no image is given', () => {

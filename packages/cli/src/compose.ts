@@ -4,6 +4,7 @@
 // serves the whole public API (every service's `api` routes besides ingest's commands); the
 // others serve only /health and /metrics.
 
+import { directoryOptions, requireScope, TenantDirectory } from '@paystream/auth';
 import { registerConsole } from '@paystream/console';
 import {
   API_SERVICE,
@@ -12,6 +13,7 @@ import {
   createHttpServer,
   createLogger,
   createMetrics,
+  createMetricsServer,
   type Engines,
   Lifecycle,
   type Logger,
@@ -72,9 +74,23 @@ export async function runServices(
     lifecycle.add({ name: m.name, close: () => service.stop() });
   }
 
+  // Platform metrics: on their own METRICS_PORT listener (keep it private), or on the API port
+  // behind a platform operator's key — never to tenants or the internet.
+  let metricsAccess: 'off' | ReturnType<typeof requireScope> = 'off';
+  if (config.metricsPort === undefined) {
+    const directory = new TenantDirectory(engines.readStore, directoryOptions(config));
+    await directory.init();
+    metricsAccess = requireScope(directory, 'operator');
+  } else {
+    const metricsApp = await createMetricsServer({ logger, metrics });
+    lifecycle.add({ name: 'metrics-http', close: () => metricsApp.close() });
+    const metricsUrl = await metricsApp.listen({ port: config.metricsPort, host: config.host });
+    logger.info({ url: metricsUrl }, 'metrics listener');
+  }
   const app = await createHttpServer({
     logger,
     metrics,
+    metricsAccess,
     service: names.length === 1 ? names[0]! : 'paystream',
     health: [
       {

@@ -6,6 +6,13 @@ import { loadStartupConfig, SERVICE_NAMES } from '@paystream/runtime';
 import { Command } from 'commander';
 import { benchCommand, parseBenchOptions } from './commands/bench.js';
 import { DEFAULT_PAYMENTS, DEFAULT_SEED, demoCommand, parseDemoOptions } from './commands/demo.js';
+import {
+  keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
+  tenantsCreateCommand,
+  tenantsListCommand,
+} from './commands/keys.js';
 import { auditVerifyCommand, closeWindowsCommand, replayCommand } from './commands/operations.js';
 import { runServices } from './compose.js';
 import { availableServices, isServiceName } from './services.js';
@@ -85,6 +92,59 @@ program
   .option('--json', 'print the report as JSON', false)
   .action(async (opts: { json: boolean }) => {
     process.exitCode = await auditVerifyCommand(await loadStartupConfig(), opts);
+  });
+
+const tenants = program
+  .command('tenants')
+  .description('tenants (platform operator; works on the data dir or the Kafka-mode stores)');
+tenants
+  .command('create')
+  .argument('<id>', 'tenant id: 1–64 of A–Z a–z 0–9 _ -')
+  .option('--name <name>', 'display name')
+  .option('--fee-bps <n>', 'default platform fee in basis points (800 = 8%)')
+  .option('--min-amount <n>', 'smallest payment, minor units')
+  .option('--max-amount <n>', 'largest payment, minor units')
+  .option(
+    '--amount-limit <CUR:MIN:MAX>',
+    'per-currency limits in its minor units (repeatable), e.g. JPY:100:700000',
+    (v: string, prev: string[] = []) => [...prev, v],
+  )
+  .option('--json', 'print JSON', false)
+  .action(async (id: string, opts: Parameters<typeof tenantsCreateCommand>[2]) => {
+    process.exitCode = await tenantsCreateCommand(loadConfig(), id, opts);
+  });
+tenants
+  .command('list')
+  .option('--json', 'print JSON', false)
+  .action(async (opts: { json: boolean }) => {
+    process.exitCode = await tenantsListCommand(loadConfig(), opts);
+  });
+
+const keys = program.command('keys').description('API keys: create (secret printed once), list, revoke');
+keys
+  .command('create')
+  .requiredOption('--tenant <id>', 'the tenant the key acts for')
+  .requiredOption('--scopes <list>', 'comma-separated: read, write, admin, operator')
+  .option('--label <text>', 'what the key is for')
+  .option('--expires <when>', 'e.g. 30d, 12h or an ISO 8601 date')
+  .option('--json', 'print JSON', false)
+  .action(async (opts: Parameters<typeof keysCreateCommand>[1]) => {
+    process.exitCode = await keysCreateCommand(loadConfig(), opts);
+  });
+keys
+  .command('list')
+  .requiredOption('--tenant <id>', 'whose keys')
+  .option('--json', 'print JSON', false)
+  .action(async (opts: { tenant: string; json: boolean }) => {
+    process.exitCode = await keysListCommand(loadConfig(), opts);
+  });
+keys
+  .command('revoke')
+  .argument('<id>', 'the key id (16 hex digits, from keys list)')
+  .option('--tenant <id>', 'the tenant holding it (default: search every tenant)')
+  .option('--json', 'print JSON', false)
+  .action(async (id: string, opts: { tenant?: string; json: boolean }) => {
+    process.exitCode = await keysRevokeCommand(loadConfig(), id, opts);
   });
 
 program

@@ -160,6 +160,9 @@ beforeAll(async () => {
     PORT: '0',
     LOG_LEVEL: 'silent',
     PAYSTREAM_API_KEY: API_KEY,
+    // Thousands of deliberately bad keys from one address: the failed-auth throttle (its own
+    // test is security.spec.ts) would answer most of them 429 before they are checked.
+    PAYSTREAM_AUTH_FAILURE_LIMIT: '1000000',
   });
   running = await runServices(config, availableServices());
   base = running.url;
@@ -420,7 +423,7 @@ describe('hostile input', () => {
     expect(replays.every((o) => o.status === 202)).toBe(true);
   }, 120_000);
 
-  it('is healthy afterwards: a valid payment is held, and hostile-but-legal strings are stored verbatim', async () => {
+  it('is healthy afterwards: a valid payment is held, hostile ids are refused, hostile free text is stored verbatim', async () => {
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
     expect(((await health.json()) as { status: string }).status).toBe('ok');
@@ -435,8 +438,23 @@ describe('hostile input', () => {
     expect(read.body.status).toBe('held');
     expect(read.body.amount).toBe(4_200);
 
-    // Injection strings and odd unicode in free-text fields are data, not code.
-    const customerId = "'; DROP TABLE payments;-- \u202E💳\u0000";
+    // Ids are printable ASCII from [A-Za-z0-9_.:-] only: control, bidi and injection characters
+    // are refused (400, nothing written); free-text fields keep odd strings verbatim, as data.
+    const refused = await call(
+      'POST',
+      '/v1/payment-methods/cards',
+      {
+        customerId: "'; DROP TABLE payments;-- \u202E💳\u0000",
+        number: '5555555555554444',
+        expMonth: 12,
+        expYear: 2030,
+        cvc: '123',
+      },
+      auth(API_KEY),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('validation_failed');
+    const customerId = 'cus_DROP.TABLE:payments--1';
     const cardId = await card(API_KEY, customerId, '5555555555554444');
     const metadata = { note: `{"$gt":""} \${jndi:x} <script>`, 'rtl.mark': '\u200F\u202E', emoji: '💸🔥' };
     const odd = await heldPayment(

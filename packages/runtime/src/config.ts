@@ -25,6 +25,12 @@ export interface Config {
   readonly apiKey: string | undefined;
   readonly logLevel: string;
   readonly kafka: KafkaModeConfig | undefined;
+  /** A separate listener for GET /metrics (unauthenticated, keep it private); unset: /metrics on PORT needs an operator key. */
+  readonly metricsPort: number | undefined;
+  /** How long an API key lookup (found or not) is cached: at most this long until a revocation bites. */
+  readonly authCacheTtlMs: number;
+  /** Failed authentications one client may make per minute before it gets 429. */
+  readonly authFailureLimit: number;
   /** Seconds between CloudWatch EMF lines of the business counters on stdout; null: off. */
   readonly metricsEmfIntervalS: number | null;
 }
@@ -50,11 +56,36 @@ export function configError(problems: readonly ConfigProblem[], heading?: string
   });
 }
 
-function port(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): number {
-  const raw = env.PORT ?? '8080';
+/** Upper bound of PAYSTREAM_AUTH_CACHE_TTL_MS: a revoked key is refused within a minute at worst. */
+export const MAX_AUTH_CACHE_TTL_MS = 60_000;
+export const DEFAULT_AUTH_CACHE_TTL_MS = 10_000;
+
+function port(raw: string, variable: string, problems: ConfigProblem[]): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 0 || n > 65_535)
-    problems.push({ variable: 'PORT', message: `must be a TCP port number, got ${JSON.stringify(raw)}` });
+    problems.push({ variable, message: `must be a TCP port number, got ${JSON.stringify(raw)}` });
+  return n;
+}
+
+function authFailureLimit(raw: string | undefined, problems: ConfigProblem[]): number {
+  if (raw === undefined || raw === '') return 20;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 1_000_000)
+    problems.push({
+      variable: 'PAYSTREAM_AUTH_FAILURE_LIMIT',
+      message: `must be 1..1000000, got ${JSON.stringify(raw)}`,
+    });
+  return n;
+}
+
+function authCacheTtl(raw: string | undefined, problems: ConfigProblem[]): number {
+  if (raw === undefined || raw === '') return DEFAULT_AUTH_CACHE_TTL_MS;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > MAX_AUTH_CACHE_TTL_MS)
+    problems.push({
+      variable: 'PAYSTREAM_AUTH_CACHE_TTL_MS',
+      message: `must be 0..${MAX_AUTH_CACHE_TTL_MS} (ms), got ${JSON.stringify(raw)}`,
+    });
   return n;
 }
 
@@ -136,12 +167,15 @@ function parse(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Config {
   }
   return {
     mode: kafka ? 'kafka' : 'embedded',
-    port: port(env, problems),
+    port: port(env.PORT ?? '8080', 'PORT', problems),
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.PAYSTREAM_DATA || './.paystream'),
     apiKey,
     logLevel: env.LOG_LEVEL || 'info',
     kafka,
+    metricsPort: env.METRICS_PORT ? port(env.METRICS_PORT, 'METRICS_PORT', problems) : undefined,
+    authCacheTtlMs: authCacheTtl(env.PAYSTREAM_AUTH_CACHE_TTL_MS, problems),
+    authFailureLimit: authFailureLimit(env.PAYSTREAM_AUTH_FAILURE_LIMIT, problems),
     metricsEmfIntervalS: emfInterval(env.PAYSTREAM_METRICS_EMF, problems),
   };
 }

@@ -18,6 +18,7 @@ import {
 } from '@paystream/schemas';
 import { AwsRequestCounter } from './aws-requests.js';
 import type { Config } from './config.js';
+import { secureDataDir } from './data-dir.js';
 import type { Logger } from './logger.js';
 import { mskIamSasl } from './msk-iam.js';
 
@@ -79,10 +80,31 @@ async function assemble(
   };
 }
 
+/** The read store alone (tenants and keys live there): what `paystream tenants|keys` opens. */
+export function openReadStore(config: Config): ReadStore {
+  if (config.mode === 'embedded') {
+    secureDataDir(config.dataDir);
+    return new SqliteReadStore({ filename: join(config.dataDir, 'read.db') });
+  }
+  const k = config.kafka!;
+  return new DynamoDbReadStore({
+    region: k.awsRegion,
+    ...(k.dynamodbEndpoint
+      ? { endpoint: k.dynamodbEndpoint }
+      : k.awsEndpoint
+        ? { endpoint: k.awsEndpoint }
+        : {}),
+    prefix: k.tablePrefix,
+  });
+}
+
 export async function openEngines(config: Config, options: EngineOptions = {}): Promise<Engines> {
   const clock = options.clock ?? systemClock;
   const awsRequests = options.awsRequests ?? new AwsRequestCounter();
   if (config.mode === 'embedded') {
+    const { fixed } = secureDataDir(config.dataDir);
+    if (fixed > 0)
+      options.logger?.warn({ fixed }, 'data dir permissions tightened to owner only (0700/0600)');
     return await assemble(
       config,
       {

@@ -15,6 +15,7 @@ import Fastify, {
 import { statusForCode } from './errors-http.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { securityHeaders } from './security-headers.js';
 
 export { statusForCode };
 
@@ -38,6 +39,12 @@ export interface HttpServerOptions {
   readonly health?: readonly HealthCheck[];
   readonly bodyLimitBytes?: number;
   readonly openapi?: boolean;
+  /**
+   * Who may read GET /metrics here: an onRequest hook that admits a platform operator's key,
+   * or 'off' when a separate METRICS_PORT listener (createMetricsServer) serves them. Platform
+   * figures are not for tenants or the internet, so there is no public default.
+   */
+  readonly metricsAccess?: 'off' | ((req: FastifyRequest, reply: FastifyReply) => Promise<void>);
 }
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -99,6 +106,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     'route',
     'method',
   ]);
+  app.addHook('onSend', async (req, reply, payload) => {
+    await securityHeaders(req, reply);
+    return payload;
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     requests.inc({ route, method: req.method, status: String(reply.statusCode) });
@@ -181,11 +192,43 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     });
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+  const access = options.metricsAccess ?? 'off';
+  if (access !== 'off') {
+    app.get('/metrics', { onRequest: access, schema: { hide: true } }, async (_req, reply) =>
+      reply
+        .header('content-type', options.metrics.registry.contentType)
+        .send(await options.metrics.registry.metrics()),
+    );
+  }
+
+  return app;
+}
+
+/**
+ * The METRICS_PORT listener: GET /metrics and nothing else, unauthenticated, for a scraper on
+ * a private network (the CDK stack never routes it through the load balancer).
+ */
+export async function createMetricsServer(options: {
+  logger: Logger;
+  metrics: Metrics;
+}): Promise<HttpServer> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
+  app.addHook('onSend', async (req, reply, payload) => {
+    await securityHeaders(req, reply);
+    return payload;
+  });
+  app.get('/metrics', async (_req, reply) =>
     reply
       .header('content-type', options.metrics.registry.contentType)
       .send(await options.metrics.registry.metrics()),
   );
-
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .send({ code: 'route_not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
   return app;
 }

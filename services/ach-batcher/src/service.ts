@@ -11,7 +11,7 @@
 //
 // `closeWindowsNow(ctx)` is what `npx paystream ach close-windows` runs.
 
-import { TenantDirectory } from '@paystream/auth';
+import { directoryOptions, TenantDirectory } from '@paystream/auth';
 import { TOPICS } from '@paystream/eventing';
 import type { Subscription } from '@paystream/log';
 import type { JsonValue } from '@paystream/readstore';
@@ -51,7 +51,7 @@ export function createAchBatcherService(options: AchBatcherOptions = {}): Servic
     // outbox, and NACHA files are read from the stores: the API process serves these routes.
     async api(ctx: ServiceContext): Promise<RouteRegistrar> {
       await prepareAch(ctx);
-      const directory = new TenantDirectory(ctx.engines.readStore);
+      const directory = new TenantDirectory(ctx.engines.readStore, directoryOptions(ctx.config));
       await directory.init();
       return achRoutes({
         engines: ctx.engines,

@@ -9,7 +9,10 @@ import { type Static, Type } from '@sinclair/typebox';
 const closed = { additionalProperties: false } as const;
 
 /** Ids from the marketplace's own systems (customers, providers, owners). */
-const ExternalId = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
+// Printable ASCII from a small set: no control, bidi or path characters reach the log, the read
+// models or a log line (`cus_\u0000\n\u202e../../etc` is refused with validation_failed).
+const ExternalId = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]{1,128}$', description });
 const Text = (maxLength: number, description: string) =>
   Type.String({ minLength: 1, maxLength, description });
 const Amount = (description: string) =>

@@ -26,6 +26,7 @@ describe('createIngestService', () => {
         'read',
         'write',
         'admin',
+        'operator',
       ]);
     } finally {
       await t.cleanup();

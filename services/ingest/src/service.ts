@@ -6,7 +6,7 @@
 // by the composition root: `createIngestService({ queries })`.
 
 import { join } from 'node:path';
-import { bootstrapDefaultTenant, TenantDirectory } from '@paystream/auth';
+import { bootstrapDefaultTenant, directoryOptions, keyRoutes, TenantDirectory } from '@paystream/auth';
 import type { ReadQueries } from '@paystream/projections';
 import type { ServiceContext, ServiceModule } from '@paystream/runtime';
 import { CardCache, type CardCacheOptions } from './commands/card-cache.js';
@@ -46,7 +46,7 @@ export function createIngestService(deps: IngestDeps): ServiceModule {
     async start(ctx: ServiceContext) {
       const logger = ctx.logger.child({ service: 'ingest' });
       const { engines } = ctx;
-      const directory = new TenantDirectory(engines.readStore);
+      const directory = new TenantDirectory(engines.readStore, directoryOptions(ctx.config));
       await directory.init();
       const keyFile = join(ctx.config.dataDir, 'api-key');
       const boot = await bootstrapDefaultTenant(directory, keyFile, ctx.config.apiKey);
@@ -78,8 +78,9 @@ export function createIngestService(deps: IngestDeps): ServiceModule {
       logger.info({ inbound: inbound !== null }, 'ingest started');
 
       return {
-        routes: (app) =>
-          registerIngestRoutes(app, {
+        routes: async (app) => {
+          await app.register(keyRoutes(directory));
+          await registerIngestRoutes(app, {
             directory,
             commands,
             bus: engines.bus,
@@ -87,7 +88,8 @@ export function createIngestService(deps: IngestDeps): ServiceModule {
             queries: deps.queries,
             rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
             maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
-          }),
+          });
+        },
         async stop() {
           await inbound?.stop();
         },

@@ -8,10 +8,17 @@
 // dead-letter topic with the reason, in the same commit as the batch's offsets, so the
 // partition goes on; a store outage is only ever waited out.
 
-import { TenantDirectory } from '@paystream/auth';
+import { directoryOptions, TenantDirectory } from '@paystream/auth';
 import { EventBus, TOPICS } from '@paystream/eventing';
 import { type Batch, type BatchContext, type LogRecord, partitionKey } from '@paystream/log';
-import type { RouteRegistrar, RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
+import {
+  type HttpServer,
+  perKeyRateLimit,
+  type RouteRegistrar,
+  type RunningService,
+  type ServiceContext,
+  type ServiceModule,
+} from '@paystream/runtime';
 import { registerConsoleRoutes } from './http/console-routes.js';
 import { registerReadRoutes } from './http/routes.js';
 import { DEFAULT_ITEM_CACHE_LIMITS, type ItemCacheLimits, PartitionItemCache } from './item-cache.js';
@@ -44,12 +51,16 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
     name: 'projections',
     async api(ctx: ServiceContext): Promise<RouteRegistrar> {
       await ensureProjectionTables(ctx.engines.readStore);
-      const directory = new TenantDirectory(ctx.engines.readStore);
+      const directory = new TenantDirectory(ctx.engines.readStore, directoryOptions(ctx.config));
       await directory.init();
       const queries = createReadQueries(ctx.engines);
       return async (app) => {
         await registerReadRoutes(app, { ctx, directory, queries });
-        await registerConsoleRoutes(app, { ctx, directory });
+        // The console's reads are rate-limited per key like the rest of the read API.
+        await app.register(async (scope) => {
+          await perKeyRateLimit(scope);
+          await registerConsoleRoutes(scope as unknown as HttpServer, { ctx, directory });
+        });
       };
     },
     async start(ctx: ServiceContext): Promise<RunningService> {

@@ -92,6 +92,20 @@ export const JOURNAL_ENTRIES = defineTable({ name: 'journal_entries', key: { pk:
 /** Fact rule (CommandRejected), by command id. */
 export const COMMAND_REJECTIONS = defineTable({ name: 'command_rejections', key: { pk: 'commandId' } });
 
+/**
+ * Fact rule (CommandRejected): rejections by the payment they were about (a sparse index:
+ * rejections from before `targetId` existed have none) and by tenant, newest first, so a
+ * payment or escrow read shows its `lastRejection` and a tenant can list its rejections.
+ */
+export const REJECTIONS = defineTable({
+  name: 'rejections',
+  key: { pk: 'commandId' },
+  indexes: [
+    { name: 'by_target', pk: 'targetId', sk: { name: 'rejectedAtMs', type: 'number' } },
+    { name: 'by_tenant', pk: 'tenantId', sk: { name: 'rejectedAtMs', type: 'number' } },
+  ],
+});
+
 /** Every table the projections build (replay rebuilds and compares exactly these). */
 export const PROJECTION_TABLES: readonly TableDef[] = [
   PAYMENTS,
@@ -110,6 +124,7 @@ export const PROJECTION_TABLES: readonly TableDef[] = [
   LEDGER_ACCOUNTS,
   JOURNAL_ENTRIES,
   COMMAND_REJECTIONS,
+  REJECTIONS,
 ];
 
 /** Fixed-width partition number inside shard keys, so shards sort numerically. */

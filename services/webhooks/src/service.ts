@@ -11,7 +11,7 @@
 //     up what it makes due (a retry, an endpoint enabled again) within pollIntervalMs.
 
 import { randomInt } from 'node:crypto';
-import { TenantDirectory } from '@paystream/auth';
+import { directoryOptions, TenantDirectory } from '@paystream/auth';
 import { TOPICS } from '@paystream/eventing';
 import type { RouteRegistrar, RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
 import { type EventPublisher, snsPublisher } from './aws/sns.js';
@@ -49,7 +49,7 @@ export function createWebhooksService(options: WebhooksOptions = {}): ServiceMod
       const config = options.config ?? loadWebhooksConfig();
       const { engines } = ctx;
       await engines.readStore.ensureTables(WEBHOOK_TABLES);
-      const directory = new TenantDirectory(engines.readStore);
+      const directory = new TenantDirectory(engines.readStore, directoryOptions(ctx.config));
       await directory.init();
       return webhookRoutes({
         directory,

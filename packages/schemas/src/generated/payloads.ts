@@ -79,6 +79,8 @@ export interface CommandRejected {
   readonly code: string;
   readonly message: string;
   readonly field: null | string;
+  /** The payment the command was about (null in rejections written before this field). */
+  readonly targetId: null | string;
 }
 
 /** A dispute ended; the frozen funds go to the provider or back to the customer. */

@@ -125,6 +125,7 @@ export function fileCreationStamp(
 }
 
 const MODIFIERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+export const MODIFIER_COUNT = MODIFIERS.length;
 
 /** The n-th file of a day (0-based) gets A, B, … Z, then 0 … 9: 36 files a day at most. */
 export function fileIdModifierFor(indexOfDay: number): string {

@@ -10,7 +10,7 @@
 // Settlement is time-driven rather than bank-confirmed because the ODFI debits the settlement
 // account on the effective date; a return after that reverses from bank:operating (returns.ts).
 
-import { CURRENCY_EXPONENTS, deterministicId, PaystreamError, sha256Hex } from '@paystream/core';
+import { CURRENCY_EXPONENTS, deterministicId, PaystreamError } from '@paystream/core';
 import { NEW_CHAIN } from '@paystream/eventing';
 import { credit, debit, journalEntry, ACCOUNTS as LEDGER, providerPayable } from '@paystream/ledger';
 import type { Engines, Logger } from '@paystream/runtime';
@@ -28,12 +28,14 @@ import {
   fileCreationStamp,
   fileIdModifierFor,
   MAX_TRACE_SEQUENCE,
+  MODIFIER_COUNT,
   type NachaBatchInput,
   type NachaEntryInput,
 } from '../nacha/file.js';
 import { activeAccountOf, nachaName, openAccountNumber } from './accounts.js';
 import type { AchConfig } from './config.js';
 import type { CloseCommand, Outbox } from './control.js';
+import { fileDigest } from './digest.js';
 import { Plan } from './plan.js';
 import {
   type AccountRow,
@@ -104,6 +106,14 @@ export async function planClose(deps: CloseDeps, cmd: CloseCommand): Promise<Out
   let nextTrace = state.nextTraceSequence;
   let lastCutoffMs = state.lastCutoffMs;
   let lastWindowId = state.lastWindowId;
+  // A tenant admin's close touches only its tenant: its releases, its windows (keyed
+  // `<windowId>#<tenantId>`), its settlements; the platform's progress (lastCutoffMs) is left
+  // for the timer, which later closes the same calendar windows for everyone else.
+  const scope = cmd.tenantId ?? null;
+  const isClosed = async (w: SubmissionWindow): Promise<boolean> =>
+    (await store.get(WINDOWS, { windowId: w.id })) !== null ||
+    (scope !== null && (await store.get(WINDOWS, { windowId: closeKey(w, scope) })) !== null);
+  const tenantFiles = { ...(state.tenantFiles ?? { date: '', count: 0 }) };
 
   const from = Math.max(state.lastCutoffMs ?? Number.NEGATIVE_INFINITY, cmd.upToMs - LOOKBACK_MS);
   const targets: { window: SubmissionWindow; cutoffMs: number; early: boolean }[] = windowsClosingBetween(
@@ -114,7 +124,7 @@ export async function planClose(deps: CloseDeps, cmd: CloseCommand): Promise<Out
   if (cmd.includeOpen) {
     // The window open at upToMs, or — when an earlier early close already took it — the next one.
     let open = nextWindow(cmd.upToMs, config.windows);
-    for (let i = 0; i < MAX_WINDOWS_SKIPPED && (await store.get(WINDOWS, { windowId: open.id })); i++) {
+    for (let i = 0; i < MAX_WINDOWS_SKIPPED && (await isClosed(open)); i++) {
       open = nextWindow(open.closesAtMs, config.windows);
     }
     targets.push({ window: open, cutoffMs: cmd.upToMs, early: true });
@@ -126,14 +136,14 @@ export async function planClose(deps: CloseDeps, cmd: CloseCommand): Promise<Out
   const accounts = new Map<string, AccountRow | null>();
 
   for (const t of targets) {
-    if (await store.get(WINDOWS, { windowId: t.window.id })) {
+    if (await isClosed(t.window)) {
       windows.push({ windowId: t.window.id, status: 'already_closed' });
       continue;
     }
-    const r = await closeWindow(deps, plan, t, { claimed, unpaid, accounts, nextTrace });
+    const r = await closeWindow(deps, plan, t, { claimed, unpaid, accounts, nextTrace, scope, tenantFiles });
     nextTrace = r.nextTrace;
     windows.push(r.summary);
-    if (lastCutoffMs === null || t.cutoffMs > lastCutoffMs) {
+    if (scope === null && (lastCutoffMs === null || t.cutoffMs > lastCutoffMs)) {
       lastCutoffMs = t.cutoffMs;
       lastWindowId = t.window.id;
     }
@@ -147,16 +157,22 @@ export async function planClose(deps: CloseDeps, cmd: CloseCommand): Promise<Out
       range: { lte: cmd.upToMs },
       limit: 1000,
     });
-    for (const item of page.items)
-      addUnpaid(unpaid, item as unknown as ReleaseRow, 'currency_not_supported_by_ach');
+    for (const item of page.items) {
+      const r = item as unknown as ReleaseRow;
+      if (scope === null || r.tenantId === scope) addUnpaid(unpaid, r, 'currency_not_supported_by_ach');
+    }
   }
 
-  const settled = await planSettlements(deps, plan, cmd.upToMs);
+  const settled = await planSettlements(deps, plan, cmd.upToMs, scope);
 
+  const tenantFilesChanged =
+    tenantFiles.date !== (state.tenantFiles?.date ?? '') ||
+    tenantFiles.count !== (state.tenantFiles?.count ?? 0);
   if (
     nextTrace !== state.nextTraceSequence ||
     lastCutoffMs !== state.lastCutoffMs ||
-    lastWindowId !== state.lastWindowId
+    lastWindowId !== state.lastWindowId ||
+    tenantFilesChanged
   ) {
     const row: ControlStateRow = {
       name: 'control',
@@ -164,6 +180,7 @@ export async function planClose(deps: CloseDeps, cmd: CloseCommand): Promise<Out
       nextTraceSequence: nextTrace,
       lastCutoffMs,
       lastWindowId,
+      ...(tenantFiles.count > 0 ? { tenantFiles } : {}),
     };
     plan.put(CONTROL_STATE, row, row.revision);
   }
@@ -225,11 +242,16 @@ async function closeWindow(
     unpaid: Map<string, UnpaidReport>;
     accounts: Map<string, AccountRow | null>;
     nextTrace: number;
+    /** The tenant whose admin asked, or null for every tenant. */
+    scope: string | null;
+    /** Files made by tenant closes on one date: their file ID modifiers count down from the last. */
+    tenantFiles: { date: string; count: number };
   },
 ): Promise<{ summary: Record<string, unknown>; nextTrace: number }> {
   const { engines, config, logger } = deps;
   const store = engines.readStore;
   const { window, cutoffMs } = target;
+  const { scope } = acc;
   const candidates = (
     (await queryAll(store, RELEASES, {
       index: 'pending',
@@ -237,7 +259,7 @@ async function closeWindow(
       range: { lte: cutoffMs - 1 },
       max: MAX_RELEASES_PER_WINDOW,
     })) as unknown as ReleaseRow[]
-  ).filter((r) => !acc.claimed.has(r.releaseId));
+  ).filter((r) => !acc.claimed.has(r.releaseId) && (scope === null || r.tenantId === scope));
 
   const payable: Release[] = [];
   const byKey = new Map<string, { tenantId: string; providerId: string; account: AccountRow }>();
@@ -261,8 +283,9 @@ async function closeWindow(
       releasedAtMs: r.releasedAtMs,
     });
   }
+  // A tenant close nets under its own key so its payout ids never meet the platform close's.
   const netted = netReleases(payable, {
-    window: { ...window, closesAtMs: cutoffMs },
+    window: { ...window, id: scope === null ? window.id : closeKey(window, scope), closesAtMs: cutoffMs },
     nextDayEffectiveEntryDate: nextBankingDay(window.bankingDate),
     sameDayEntryLimitCents: config.windows.sameDayEntryLimitCents,
   });
@@ -314,7 +337,10 @@ async function closeWindow(
 
   for (const [tenantIndex, tenantId] of tenants.entries()) {
     const mine = plans.filter((p) => p.tenantId === tenantId);
-    const fileId = deterministicId('achfile', window.id, tenantId);
+    const fileId =
+      scope === null
+        ? deterministicId('achfile', window.id, tenantId)
+        : deterministicId('achfile', window.id, tenantId, 'tenant-close');
     // One NACHA batch per SEC code and effective date (the builder splits at the size limit).
     const groups = new Map<string, { secCode: 'PPD' | 'CCD'; date: string; plans: PayoutPlan[] }>();
     for (const p of mine) {
@@ -338,7 +364,9 @@ async function closeWindow(
       originator: config.originator,
       fileCreationDate: stamp.date,
       fileCreationTime: stamp.time,
-      fileIdModifier: fileIdModifierFor(ordinal + windowsPerDay * tenantIndex),
+      fileIdModifier: fileIdModifierFor(
+        scope === null ? ordinal + windowsPerDay * tenantIndex : tenantFileIndex(acc.tenantFiles, stamp.date),
+      ),
       batches: inputs,
       maxEntriesPerBatch: config.maxEntriesPerBatch,
       firstTraceSequence: nextTrace,
@@ -346,7 +374,8 @@ async function closeWindow(
     nextTrace += mine.length;
 
     const text = Buffer.from(built.text, 'ascii');
-    const fileSha256 = sha256Hex(text);
+    // An HMAC, not a plain SHA-256: the digest reaches read models (see digest.ts).
+    const fileSha256 = await fileDigest(engines, text);
     // Content-addressed: a duplicate attempt can never overwrite the file the events name.
     const objectKey = `ach/files/${fileId}/${fileSha256.slice(0, 32)}.nacha.sealed`;
     const sealed = await engines.envelope.seal(text, achFileAad(fileId));
@@ -415,7 +444,7 @@ async function closeWindow(
         plan.put(PAYOUTS, row, head.version);
         plan.ops.push({
           op: 'claim',
-          windowId: window.id,
+          windowId: scope === null ? window.id : closeKey(window, scope),
           bankAccountId: p.account.bankAccountId,
           releaseIds: [...p.payout.releaseIds],
         });
@@ -484,21 +513,54 @@ async function closeWindow(
     payouts: plans.length,
     files,
   };
-  plan.put(WINDOWS, { ...summary, commandId: plan.commandId }, 1);
+  plan.put(
+    WINDOWS,
+    {
+      ...summary,
+      windowId: scope === null ? window.id : closeKey(window, scope),
+      commandId: plan.commandId,
+    },
+    1,
+  );
   return { summary, nextTrace };
+}
+
+/** The WINDOWS key of a window closed by one tenant's admin. */
+export function closeKey(w: SubmissionWindow, tenantId: string): string {
+  return `${w.id}#${tenantId}`;
+}
+
+/**
+ * File ID modifier index for a tenant close: counted down from the last modifier (9) so it does
+ * not meet the platform closes', which count up from A by window and tenant.
+ */
+function tenantFileIndex(files: { date: string; count: number }, date: string): number {
+  if (files.date !== date) {
+    files.date = date;
+    files.count = 0;
+  }
+  files.count += 1;
+  return MODIFIER_COUNT - files.count;
 }
 
 export function achFileAad(fileId: string): string {
   return `paystream:ach-file:v1:${fileId}`;
 }
 
-async function planSettlements(deps: CloseDeps, plan: Plan, upToMs: number): Promise<number> {
-  const due = (await queryAll(deps.engines.readStore, PAYOUTS, {
-    index: 'unsettled',
-    pk: 'in_transit',
-    range: { lte: upToMs },
-    max: MAX_SETTLEMENTS_PER_COMMAND,
-  })) as unknown as PayoutRow[];
+async function planSettlements(
+  deps: CloseDeps,
+  plan: Plan,
+  upToMs: number,
+  scope: string | null,
+): Promise<number> {
+  const due = (
+    (await queryAll(deps.engines.readStore, PAYOUTS, {
+      index: 'unsettled',
+      pk: 'in_transit',
+      range: { lte: upToMs },
+      max: MAX_SETTLEMENTS_PER_COMMAND,
+    })) as unknown as PayoutRow[]
+  ).filter((p) => scope === null || p.tenantId === scope);
   for (const p of due) {
     const eventId = deterministicId('evt', p.payoutId, 'settled');
     const entry = journalEntry({

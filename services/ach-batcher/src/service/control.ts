@@ -40,6 +40,12 @@ export interface CloseCommand extends CommandBase {
   /** Also close the window still open at upToMs, early, with upToMs as its cut-off. */
   readonly includeOpen: boolean;
   readonly source: CloseSource;
+  /**
+   * Set when a tenant's admin asks: only that tenant's releases are paid out and only its
+   * windows are marked closed (`<windowId>#<tenantId>`). Absent for the platform (timer, CLI,
+   * an operator key): every tenant.
+   */
+  readonly tenantId?: string;
 }
 
 export interface ReturnsCommand extends CommandBase {
@@ -93,6 +99,8 @@ export function decodeCommand(value: Buffer): ControlCommand {
       throw invalid('upToMs must be epoch ms');
     if (typeof c.includeOpen !== 'boolean') throw invalid('includeOpen must be a boolean');
     if (c.source !== 'timer' && c.source !== 'http' && c.source !== 'cli') throw invalid('unknown source');
+    if (c.tenantId !== undefined && (typeof c.tenantId !== 'string' || c.tenantId === ''))
+      throw invalid('tenantId must be a non-empty string when present');
     return c as unknown as CloseCommand;
   }
   if (c.kind === 'returns') {

@@ -45,7 +45,7 @@ export async function submitAndWait(
 
 export async function closeCommand(
   engines: Engines,
-  options: { upToMs: number; includeOpen: boolean; source: CloseSource },
+  options: { upToMs: number; includeOpen: boolean; source: CloseSource; tenantId?: string },
 ): Promise<ControlCommand> {
   return {
     v: 1,
@@ -56,5 +56,6 @@ export async function closeCommand(
     upToMs: options.upToMs,
     includeOpen: options.includeOpen,
     source: options.source,
+    ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
   };
 }

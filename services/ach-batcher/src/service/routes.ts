@@ -1,14 +1,15 @@
 // HTTP routes of the batcher (admin scope):
-//   POST /v1/ach/windows/close     close every due window and the one still open, now
+//   POST /v1/ach/windows/close     close due windows and the open one, now (own tenant; operator: all)
 //   GET  /v1/ach/batches/{id}/file the NACHA file holding a batch (or a file id), decrypted
 //   POST /v1/ach/returns           a NACHA return / NOC file (text/plain) → {applied, unknown, notifications}
 
-import { authOf, requireScope, type TenantDirectory } from '@paystream/auth';
+import { authOf, isOperator, requireScope, type TenantDirectory } from '@paystream/auth';
 import { PaystreamError, sha256Hex } from '@paystream/core';
-import type { Engines, HttpServer } from '@paystream/runtime';
+import { type Engines, type HttpServer, perKeyRateLimit } from '@paystream/runtime';
 import { parseReturnFile } from '../nacha/returns.js';
 import { achFileAad } from './close.js';
 import type { ReturnsCommand } from './control.js';
+import { digestMatches } from './digest.js';
 import { loadOutbox } from './processor.js';
 import {
   closeCommand,
@@ -39,21 +40,31 @@ export function achRoutes(deps: RouteDeps) {
   const timeoutMs = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const admin = requireScope(directory, 'admin');
 
-  return async (app: HttpServer): Promise<void> => {
+  return async (root: HttpServer): Promise<void> => {
+    await root.register(async (scope) => {
+      await perKeyRateLimit(scope);
+      await routes(scope as unknown as HttpServer);
+    });
+  };
+
+  async function routes(app: HttpServer): Promise<void> {
     app.post(
       '/v1/ach/windows/close',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
-          summary: 'Close every elapsed ACH window and the open one now (admin)',
+          summary:
+            "Close the elapsed ACH windows and the open one now: a tenant admin closes its own payouts, a platform operator every tenant's",
           tags: ['ach'],
         },
       },
-      async () => {
+      async (req) => {
+        const auth = authOf(req);
         const cmd = await closeCommand(engines, {
           upToMs: engines.clock.nowMs(),
           includeOpen: true,
           source: 'http',
+          ...(isOperator(auth) ? {} : { tenantId: auth.tenant.id }),
         });
         return await submitAndWait(engines, cmd, timeoutMs);
       },
@@ -62,7 +73,7 @@ export function achRoutes(deps: RouteDeps) {
     app.get<{ Params: { id: string } }>(
       '/v1/ach/batches/:id/file',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
           summary: 'The NACHA file holding this batch, decrypted (admin)',
           tags: ['ach'],
@@ -89,7 +100,7 @@ export function achRoutes(deps: RouteDeps) {
         if (!sealed)
           throw new PaystreamError('ach_file_missing', `the stored file for ${id} is missing`, 'id');
         const text = await engines.envelope.open(sealed, achFileAad(fileId));
-        if (sha256Hex(text) !== file.fileSha256) {
+        if (!(await digestMatches(engines, text, String(file.fileSha256)))) {
           throw new PaystreamError(
             'ach_file_corrupt',
             `the stored file for ${id} does not match its hash`,
@@ -115,7 +126,7 @@ export function achRoutes(deps: RouteDeps) {
       scope.post(
         '/v1/ach/returns',
         {
-          preHandler: admin,
+          onRequest: admin,
           bodyLimit: RETURN_FILE_LIMIT_BYTES,
           schema: {
             summary: 'Apply a NACHA return / notification-of-change file (admin, text/plain)',
@@ -154,5 +165,5 @@ export function achRoutes(deps: RouteDeps) {
         },
       );
     });
-  };
+  }
 }

@@ -122,6 +122,8 @@ export interface ControlStateRow {
   readonly nextTraceSequence: number;
   readonly lastCutoffMs: number | null;
   readonly lastWindowId: string | null;
+  /** Files made by tenant admins' closes on `date` (their file ID modifiers count down). */
+  readonly tenantFiles?: { readonly date: string; readonly count: number };
 }
 
 export const accountOwnerKey = (tenantId: string, ownerId: string): string => `${tenantId}/${ownerId}`;

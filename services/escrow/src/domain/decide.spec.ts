@@ -593,6 +593,7 @@ describe('rejections', () => {
       code: 'amount_exceeds_available',
       message: 'cannot release 7501: only 7500 USD is held',
       field: 'amountMinor',
+      targetId: null,
     });
   });
 

@@ -11,10 +11,16 @@ export interface CommandRejected {
   readonly code: string;
   readonly message: string;
   readonly field: string | null;
+  /** The payment the command was about, so its read model can show the rejection. */
+  readonly targetId: string | null;
 }
 
 /** The rejection record for a command decide() refused. Anything but a PaystreamError is a bug: rethrown. */
-export function commandRejected(command: EscrowCommand, error: unknown): CommandRejected {
+export function commandRejected(
+  command: EscrowCommand,
+  error: unknown,
+  targetId: string | null = null,
+): CommandRejected {
   if (!(error instanceof PaystreamError)) throw error;
   return {
     commandId: command.metadata.commandId,
@@ -22,5 +28,6 @@ export function commandRejected(command: EscrowCommand, error: unknown): Command
     code: error.code,
     message: error.message,
     field: error.field ?? null,
+    targetId,
   };
 }

@@ -245,7 +245,8 @@ export class EscrowProcessor {
   ): CachedPayment | undefined {
     this.#commands.inc({ type: cmd.type, outcome: 'rejected' });
     if (QUIET_REJECTIONS.has(cmd.type)) return current;
-    const payload = commandRejected(toCommand(cmd, cmd.eventId), err);
+    // The command's aggregate is its payment: the rejection names it for the read models.
+    const payload = commandRejected(toCommand(cmd, cmd.eventId), err, cmd.aggregateId);
     // A rejection is its own one-event stream, so it never touches the payment's chain.
     const { envelopes } = sealOnto(this.deps.codec, { version: 0, hash: '0'.repeat(64) }, [
       {

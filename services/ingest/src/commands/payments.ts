@@ -7,6 +7,7 @@
 // never create a second payment, even if the idempotency record were lost — escrow would see a
 // second RequestPayment for the same id and refuse it.
 
+import { amountLimitsFor } from '@paystream/auth';
 import { deterministicId, isCurrency, PaystreamError } from '@paystream/core';
 import { decide, initialState, type RequestPayment, resolvePlatformFeeBps } from '@paystream/escrow';
 import { sealCommand } from '@paystream/eventing';
@@ -81,10 +82,11 @@ export function preparePayment(deps: CommandDeps, caller: Caller, body: CreatePa
           'currency',
         );
       }
-      if (amountMinor < tenant.minAmountMinor || amountMinor > tenant.maxAmountMinor) {
+      const limits = amountLimitsFor(tenant, body.currency);
+      if (amountMinor < limits.minAmountMinor || amountMinor > limits.maxAmountMinor) {
         throw new PaystreamError(
           'amount_out_of_range',
-          `amount must be between ${tenant.minAmountMinor} and ${tenant.maxAmountMinor} minor units for this marketplace`,
+          `amount must be between ${limits.minAmountMinor} and ${limits.maxAmountMinor} minor units of ${body.currency} for this marketplace`,
           'amount',
         );
       }

@@ -500,10 +500,24 @@ describe('POST /v1/payments', () => {
       'validation_failed',
       'escrow.extra',
     );
+    // ':' is a fine external id but separates ledger account names, so no provider id holds one.
+    await refused(
+      pay(paymentBody({ providerId: 'prov:with:colons' })),
+      400,
+      'invalid_provider_id',
+      'providerId',
+    );
+    // Control, bidi and path characters never reach the log.
+    await refused(
+      pay(paymentBody({ customerId: 'cus_\u0000\n\u202e../../etc' })),
+      400,
+      'validation_failed',
+      'customerId',
+    );
     await refused(
       pay(paymentBody({ providerId: 'prov with spaces' })),
       400,
-      'invalid_provider_id',
+      'validation_failed',
       'providerId',
     );
     await refused(pay(paymentBody({ platformFeeBps: 10_001 })), 400, 'validation_failed', 'platformFeeBps');

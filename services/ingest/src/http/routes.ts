@@ -89,6 +89,9 @@ function idempotencyKeyOf(req: FastifyRequest, required: boolean): string | null
   return assertIdempotencyKey(key);
 }
 
+/** Routes where a missing body means "everything": refund all, release all. */
+const OPTIONAL_BODY_ROUTES = new Set(['/v1/payments/:id/refunds', '/v1/escrows/:id/release']);
+
 export async function registerIngestRoutes(app: HttpServer, deps: IngestRouteDeps): Promise<void> {
   await app.register(async (plain) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -106,7 +109,15 @@ export async function registerIngestRoutes(app: HttpServer, deps: IngestRouteDep
         ),
     });
 
-    // Refund and release take an optional body: a bare POST means "all that is held".
+    // Refund and release take an optional body: a bare POST means "all that is held" — also
+    // when a client sends `content-type: application/json` with no body at all. Every other
+    // route keeps the default parser (prototype-poisoning checks included).
+    const json = scope.getDefaultJsonParser('error', 'error');
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+      if (body === '' && OPTIONAL_BODY_ROUTES.has(req.routeOptions.url ?? '')) return done(null, {});
+      json(req, body as string, done);
+    });
     scope.addHook('preValidation', async (req) => {
       if (req.body === undefined || req.body === null) req.body = {};
     });

@@ -43,6 +43,8 @@ export interface AuditProblem {
 
 export interface AuditReport {
   readonly ok: boolean;
+  /** `platform`: the whole log; otherwise the tenant whose chains were verified. */
+  readonly scope: 'platform' | { readonly tenantId: string };
   readonly topic: string;
   readonly events: number;
   readonly aggregates: number;
@@ -62,6 +64,13 @@ export interface AuditOptions {
   /** Consumer groups whose committed offsets the log must still reach. */
   readonly groups?: readonly string[];
   readonly onProgress?: (p: { events: number; partition: number; partitions: number }) => void;
+  /**
+   * Verify one tenant's chains only (a tenant admin's view): its events' hashes and its
+   * aggregates' chains are checked and counted; problems that belong to no tenant (offset gaps,
+   * undecodable records, truncation) and every other tenant's events are left to the platform
+   * operator's full verification, so nothing of another tenant is counted or named.
+   */
+  readonly tenantId?: string;
 }
 
 export const MAX_REPORTED_PROBLEMS = 100;
@@ -74,11 +83,14 @@ export async function verifyAudit(options: AuditOptions): Promise<AuditReport> {
   const partitions = await log.partitionsOf(topic);
   const end = await log.endPosition([topic]);
   const contiguous = log.engine === 'sqlite';
+  const tenant = options.tenantId ?? null;
   const problems: AuditProblem[] = [];
   let problemCount = 0;
   let events = 0;
   let aggregates = 0;
   const note = (p: AuditProblem) => {
+    // A tenant sees only problems of its own events (those carry an event id, checked below).
+    if (tenant !== null && p.eventId === null) return;
     problemCount += 1;
     if (problems.length < MAX_REPORTED_PROBLEMS) problems.push(p);
   };
@@ -135,7 +147,7 @@ export async function verifyAudit(options: AuditOptions): Promise<AuditReport> {
         }
         last = Math.max(last, r.offset);
         expected = r.offset + 1;
-        events += 1;
+        if (tenant === null) events += 1;
         let e: Envelope;
         try {
           await codec.prepare([r.value]);
@@ -147,6 +159,10 @@ export async function verifyAudit(options: AuditOptions): Promise<AuditReport> {
             message: `record does not decode: ${(err as Error).message}`,
           });
           continue;
+        }
+        if (tenant !== null) {
+          if (e.tenantId !== tenant) continue;
+          events += 1;
         }
         if (r.key !== e.aggregateId) {
           note({
@@ -206,6 +222,7 @@ export async function verifyAudit(options: AuditOptions): Promise<AuditReport> {
   const ordered = [...problems].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   return {
     ok: problemCount === 0,
+    scope: tenant === null ? 'platform' : { tenantId: tenant },
     topic,
     events,
     aggregates,
@@ -221,6 +238,7 @@ export async function verifyAudit(options: AuditOptions): Promise<AuditReport> {
 export async function verifyEventLog(
   engines: { log: EventLog; bus: { codec: EnvelopeCodec } },
   onProgress?: AuditOptions['onProgress'],
+  tenantId?: string,
 ): Promise<AuditReport> {
   return await verifyAudit({
     log: engines.log,
@@ -228,5 +246,6 @@ export async function verifyEventLog(
     topic: TOPICS.events,
     groups: ['paystream-projections'],
     ...(onProgress ? { onProgress } : {}),
+    ...(tenantId === undefined ? {} : { tenantId }),
   });
 }

@@ -127,7 +127,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   app.get(
     '/v1/console/session',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         summary: 'Who this key is: its tenant and scopes (what the console shows)',
         tags: ['console'],
@@ -142,7 +142,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   app.get(
     '/v1/payments',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         summary: 'Search payments, newest first',
         description: `Filters: status (comma-separated), pendingStep, customerId, providerId, minAmount/maxAmount (minor units), from/to (created). Examines at most ${MAX_SCANNED_PAYMENTS} payments per page; follow nextCursor for more.`,
@@ -180,7 +180,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   app.get(
     '/v1/console/overview',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         summary: 'Payment performance, costs and books for a time range (hour, day, week)',
         tags: ['console'],
@@ -227,7 +227,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   app.get(
     '/v1/console/review-queue',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         summary: 'Payments waiting for a fraud review, oldest first, with the model’s reasons',
         tags: ['console'],
@@ -251,7 +251,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   app.get(
     '/v1/providers',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         summary: 'Every provider with its balances (held, available, in transit, paid)',
         tags: ['providers'],
@@ -276,7 +276,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   app.get(
     '/v1/ach/returns',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         summary: 'ACH returns received, newest first',
         tags: ['ach'],
@@ -308,7 +308,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   app.get(
     '/v1/ledger/accounts',
     {
-      preHandler: read,
+      onRequest: read,
       schema: { summary: 'Every ledger account of the tenant with its balances', tags: ['ledger'] },
     },
     async (req) => {
@@ -337,7 +337,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   app.get(
     '/v1/console/events',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         summary: 'The tenant’s newest events from the log (live tail, journal, notifications of change)',
         description: 'Reads back at most the newest 500 records of each events partition.',
@@ -370,7 +370,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
   app.get(
     '/v1/console/infrastructure',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: 'Consumer lag per group, the newest dead letters with reasons, service health (admin)',
         tags: ['console'],

@@ -20,7 +20,12 @@ describe('read API', () => {
   let svc: RunningService;
   let app: HttpServer;
   let events: Envelope[];
-  const keys = { default: generateApiKey(), acme: generateApiKey(), defaultRead: generateApiKey() };
+  const keys = {
+    default: generateApiKey(),
+    acme: generateApiKey(),
+    defaultRead: generateApiKey(),
+    operator: generateApiKey(),
+  };
 
   const get = async (url: string, key: string = keys.default) => {
     const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
@@ -40,6 +45,7 @@ describe('read API', () => {
     await directory.addKey('default', keys.default, ['read', 'write', 'admin'], 'test');
     await directory.addKey('default', keys.defaultRead, ['read'], 'test-read');
     await directory.addKey('acme', keys.acme, ['read', 'write', 'admin'], 'test');
+    await directory.addKey('default', keys.operator, ['read', 'admin', 'operator'], 'operator');
     events = generateHistory(t.engines.bus.codec, {
       minEvents: 3_000,
       seed: 3,
@@ -260,6 +266,12 @@ describe('read API', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: paymentId, status: 'pending', amount: 1234 });
     expect((await get(`/v1/payments/${paymentId}?after=!!`)).body.code).toBe('invalid_position');
+    // A position past the end of the log is refused at once, not held for the whole wait.
+    const future = Object.fromEntries(Object.entries(position).map(([k, v]) => [k, v + 1_000_000]));
+    const started = performance.now();
+    const far = await get(`/v1/payments/${paymentId}?after=${encodePosition(future)}`);
+    expect(far.body.code).toBe('invalid_position');
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it("returns an aggregate's history in order, verified, without sealed numbers", async () => {
@@ -282,6 +294,45 @@ describe('read API', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: true, problemCount: 0 });
     expect((await get('/v1/audit/verify', keys.defaultRead)).status).toBe(403);
+  });
+
+  it("shows the last rejection on the payment and its escrow, and lists the tenant's rejections", async () => {
+    const rejected = of('CommandRejected', 'default').filter((e) => e.payload.targetId !== null);
+    expect(rejected.length).toBeGreaterThan(0);
+    const target = rejected.at(-1)!.payload.targetId!;
+    const latest = rejected
+      .filter((e) => e.payload.targetId === target)
+      .sort((a, b) => a.occurredAtMs - b.occurredAtMs)
+      .at(-1)!;
+    const payment = await get(`/v1/payments/${target}`);
+    expect(payment.body.lastRejection).toMatchObject({
+      commandId: latest.payload.commandId,
+      code: latest.payload.code,
+      message: latest.payload.message,
+    });
+    const escrowId = (payment.body as { escrowId?: string }).escrowId;
+    if (escrowId) {
+      const escrow = await get(`/v1/escrows/${escrowId}`);
+      expect(escrow.body.lastRejection).toMatchObject({ commandId: latest.payload.commandId });
+    }
+    // Another tenant sees neither the payment nor its rejections.
+    expect((await get(`/v1/payments/${target}`, keys.acme)).status).toBe(404);
+    const list = await get('/v1/audit/rejections?limit=100', keys.acme);
+    const acmeIds = new Set(of('CommandRejected', 'acme').map((e) => e.payload.commandId));
+    for (const r of list.body.data as { commandId: string }[]) expect(acmeIds.has(r.commandId)).toBe(true);
+  });
+
+  it("verifies a tenant admin's own chains only; the platform operator verifies the whole log", async () => {
+    const acme = await get('/v1/audit/verify', keys.acme);
+    expect(acme.status).toBe(200);
+    const acmeEvents = events.filter((e) => e.tenantId === 'acme');
+    expect(acme.body).toMatchObject({ ok: true, scope: { tenantId: 'acme' } });
+    // The ?after= test may have appended default-tenant events; acme's count is exact.
+    expect(acme.body.events).toBe(acmeEvents.length);
+    expect(acme.body.aggregates).toBe(new Set(acmeEvents.map((e) => e.aggregateId)).size);
+    const all = await get('/v1/audit/verify', keys.operator);
+    expect(all.body).toMatchObject({ ok: true, scope: 'platform' });
+    expect(all.body.events as number).toBeGreaterThanOrEqual(events.length);
   });
 
   it('reports costs per payment and per day for the tenant', async () => {

@@ -3,12 +3,12 @@
 // answers 404 for another tenant's resources, exactly as for a missing one, so ids do not leak.
 // Lists page with `?limit=&cursor=` (opaque cursor from the previous page's nextCursor).
 
-import { requireScope, type TenantDirectory } from '@paystream/auth';
+import { authOf, grants, isOperator, requireScope, type TenantDirectory } from '@paystream/auth';
 import { PaystreamError } from '@paystream/core';
 import { accountKind, isAccount } from '@paystream/ledger';
-import { decodePosition } from '@paystream/log';
+import { decodePosition, type EventLog, type Position } from '@paystream/log';
 import type { ReadStore } from '@paystream/readstore';
-import type { HttpServer, ServiceContext } from '@paystream/runtime';
+import { type HttpServer, perKeyRateLimit, type ServiceContext } from '@paystream/runtime';
 import { Type } from '@sinclair/typebox';
 import { aggregateHistory } from '../audit/history.js';
 import { verifyEventLog } from '../audit/verify.js';
@@ -16,7 +16,15 @@ import { loadPriceTable, type PriceTable } from '../costs/prices.js';
 import { costReport } from '../costs/report.js';
 import { accountBalances, payoutView, providerBalances, tenantTrialBalance } from '../queries/balances.js';
 import type { ReadQueries } from '../read-queries.js';
-import { ACH_BATCHES, ACH_RETURNS, ESCROWS, PAYMENTS, PAYOUT_RETURNS, PAYOUTS } from '../tables.js';
+import {
+  ACH_BATCHES,
+  ACH_RETURNS,
+  ESCROWS,
+  PAYMENTS,
+  PAYOUT_RETURNS,
+  PAYOUTS,
+  REJECTIONS,
+} from '../tables.js';
 import { batchView, escrowView, paymentView, redactPayload } from './views.js';
 
 export interface ReadRoutesDeps {
@@ -26,8 +34,8 @@ export interface ReadRoutesDeps {
   readonly prices?: PriceTable;
 }
 
-/** How long `?after=` may hold a request. */
-export const MAX_AFTER_WAIT_MS = 10_000;
+/** How long `?after=` may hold a request (a position from a command is normally reached in ms). */
+export const MAX_AFTER_WAIT_MS = 5_000;
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
 /** Longest range one cost report covers. */
@@ -46,6 +54,51 @@ function pageLimit(raw: string | undefined): number {
     throw new PaystreamError('invalid_limit', `limit must be 1..${MAX_PAGE_LIMIT}`, 'limit');
   }
   return n;
+}
+
+/**
+ * A position past the end of the log was not returned by this system (every command's position
+ * names records already appended): refused at once rather than held for the whole wait.
+ */
+async function refuseFuturePosition(log: EventLog, position: Position): Promise<void> {
+  const topics = [...new Set(Object.keys(position).map((k) => k.slice(0, k.lastIndexOf('/'))))];
+  if (topics.length === 0) return;
+  let end: Position;
+  try {
+    end = await log.endPosition(topics);
+  } catch {
+    throw new PaystreamError('invalid_position', 'position names a topic this system does not have', 'after');
+  }
+  for (const [k, offset] of Object.entries(position)) {
+    if (offset > (end[k] ?? 0))
+      throw new PaystreamError('invalid_position', 'position is past the end of the log', 'after');
+  }
+}
+
+/** The newest rejection of a command about this payment (its escrow is the same payment's). */
+async function lastRejection(store: ReadStore, tenantId: string, paymentId: string) {
+  const page = await store.query(REJECTIONS, {
+    index: 'by_target',
+    pk: paymentId,
+    limit: 1,
+    descending: true,
+  });
+  const r = owned(page.items[0] ?? null, tenantId);
+  return r ? rejectionView(r) : null;
+}
+
+function rejectionView(r: Record<string, unknown>) {
+  return {
+    code: r.code,
+    message: r.message,
+    field: r.field ?? null,
+    commandId: r.commandId,
+    commandType: r.commandType,
+    rejectedAt: new Date(Number(r.rejectedAtMs)).toISOString(),
+    // Its own one-event aggregate: GET /v1/audit/events?aggregateId=… shows the event.
+    auditAggregateId: r.eventAggregateId ?? null,
+    paymentId: r.targetId ?? null,
+  };
 }
 
 function owned<T extends { tenantId?: unknown }>(item: T | null, tenantId: string): T | null {
@@ -81,6 +134,14 @@ async function page(
 }
 
 export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps): Promise<void> {
+  // Reads are rate-limited per key as writes are (a scan of every payment is not free).
+  await app.register(async (scope) => {
+    await perKeyRateLimit(scope);
+    await readRoutes(scope as unknown as HttpServer, deps);
+  });
+}
+
+async function readRoutes(app: HttpServer, deps: ReadRoutesDeps): Promise<void> {
   const { engines } = deps.ctx;
   const store = engines.readStore;
   const read = requireScope(deps.directory, 'read');
@@ -94,7 +155,7 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
   app.get(
     '/v1/payments/:id',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         tags: ['payments'],
         params: Type.Object({ id: Id }),
@@ -105,7 +166,9 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
       const tenantId = tenantOf(req);
       let consistent = true;
       if (req.query.after !== undefined) {
-        consistent = await deps.queries.waitFor(decodePosition(req.query.after), MAX_AFTER_WAIT_MS);
+        const position = decodePosition(req.query.after);
+        await refuseFuturePosition(engines.log, position);
+        consistent = await deps.queries.waitFor(position, MAX_AFTER_WAIT_MS);
       }
       const p = owned(await store.get(PAYMENTS, { id: req.params.id }), tenantId);
       if (!p) {
@@ -118,24 +181,27 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
         throw new PaystreamError('payment_not_found', `no payment ${req.params.id}`, 'id');
       }
       if (!consistent) reply.header('paystream-consistent', 'false');
-      return paymentView(p);
+      return { ...paymentView(p), lastRejection: await lastRejection(store, tenantId, req.params.id) };
     },
   );
 
   app.get(
     '/v1/escrows/:id',
-    { preHandler: read, schema: { tags: ['escrows'], params: Type.Object({ id: Id }) } },
+    { onRequest: read, schema: { tags: ['escrows'], params: Type.Object({ id: Id }) } },
     async (req) => {
       const e = owned(await store.get(ESCROWS, { id: req.params.id }), tenantOf(req));
       if (!e) throw new PaystreamError('escrow_not_found', `no escrow ${req.params.id}`, 'id');
-      return escrowView(e);
+      return {
+        ...escrowView(e),
+        lastRejection: await lastRejection(store, tenantOf(req), String(e.paymentId)),
+      };
     },
   );
 
   app.get(
     '/v1/providers/:id/balance',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         tags: ['providers'],
         params: Type.Object({ id: Id }),
@@ -168,7 +234,7 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
   app.get(
     '/v1/payouts',
     {
-      preHandler: read,
+      onRequest: read,
       schema: { tags: ['payouts'], querystring: Type.Object({ providerId: Type.Optional(Id), ...Page }) },
     },
     async (req) => {
@@ -185,16 +251,17 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
 
   app.get(
     '/v1/ach/batches',
-    { preHandler: read, schema: { tags: ['ach'], querystring: Type.Object(Page) } },
+    { onRequest: read, schema: { tags: ['ach'], querystring: Type.Object(Page) } },
     async (req) => {
       const result = await page(store, ACH_BATCHES, 'by_tenant', tenantOf(req), req.query);
-      return { data: result.items.map(batchView), nextCursor: result.nextCursor };
+      const admin = grants(authOf(req).scopes, 'admin');
+      return { data: result.items.map((b) => batchView(b, admin)), nextCursor: result.nextCursor };
     },
   );
 
   app.get(
     '/v1/ach/batches/:id',
-    { preHandler: read, schema: { tags: ['ach'], params: Type.Object({ id: Id }) } },
+    { onRequest: read, schema: { tags: ['ach'], params: Type.Object({ id: Id }) } },
     async (req) => {
       const tenantId = tenantOf(req);
       const b = owned(await store.get(ACH_BATCHES, { id: req.params.id }), tenantId);
@@ -218,18 +285,18 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
           traceNumber: full?.traceNumber ?? null,
         });
       }
-      return { ...batchView(b), payouts, returns };
+      return { ...batchView(b, grants(authOf(req).scopes, 'admin')), payouts, returns };
     },
   );
 
-  app.get('/v1/ledger/trial-balance', { preHandler: read, schema: { tags: ['ledger'] } }, async (req) => {
+  app.get('/v1/ledger/trial-balance', { onRequest: read, schema: { tags: ['ledger'] } }, async (req) => {
     const tb = await tenantTrialBalance(store, tenantOf(req));
     return { balanced: tb.balanced, currencies: tb.currencies };
   });
 
   app.get(
     '/v1/ledger/accounts/:id',
-    { preHandler: read, schema: { tags: ['ledger'], params: Type.Object({ id: Id }) } },
+    { onRequest: read, schema: { tags: ['ledger'], params: Type.Object({ id: Id }) } },
     async (req) => {
       const id = req.params.id;
       if (!isAccount(id))
@@ -245,7 +312,7 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
   app.get(
     '/v1/analytics/costs',
     {
-      preHandler: read,
+      onRequest: read,
       schema: {
         tags: ['analytics'],
         querystring: Type.Object({
@@ -273,7 +340,7 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
 
   app.get(
     '/v1/audit/events',
-    { preHandler: read, schema: { tags: ['audit'], querystring: Type.Object({ aggregateId: Id }) } },
+    { onRequest: read, schema: { tags: ['audit'], querystring: Type.Object({ aggregateId: Id }) } },
     async (req) => {
       const history = await aggregateHistory(
         { log: engines.log, codec: engines.bus.codec },
@@ -307,8 +374,36 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
     },
   );
 
-  app.get('/v1/audit/verify', { preHandler: admin, schema: { tags: ['audit'] } }, async (_req, reply) => {
-    const report = await verifyEventLog(engines);
-    return reply.status(200).send(report);
-  });
+  app.get(
+    '/v1/audit/rejections',
+    {
+      onRequest: read,
+      schema: {
+        summary: "The tenant's rejected commands, newest first (accepted with 202, then refused downstream)",
+        tags: ['audit'],
+        querystring: Type.Object(Page),
+      },
+    },
+    async (req) => {
+      const result = await page(store, REJECTIONS, 'by_tenant', tenantOf(req), req.query);
+      return { data: result.items.map(rejectionView), nextCursor: result.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/audit/verify',
+    {
+      onRequest: admin,
+      schema: {
+        summary:
+          "Verify hashes and chains: a tenant admin its own tenant's, a platform operator the whole log",
+        tags: ['audit'],
+      },
+    },
+    async (req, reply) => {
+      const auth = authOf(req);
+      const report = await verifyEventLog(engines, undefined, isOperator(auth) ? undefined : auth.tenant.id);
+      return reply.status(200).send(report);
+    },
+  );
 }

@@ -97,7 +97,12 @@ export function escrowView(e: Item): Record<string, unknown> {
   };
 }
 
-export function batchView(b: Item): Record<string, unknown> {
+/**
+ * `fileDigest` (HMAC-SHA256 of the NACHA file under the platform's secret digest key) is shown
+ * to admin keys only: files closed before the HMAC carry a plain SHA-256, from which an account
+ * number can be brute-forced given the entry fields a read key also sees.
+ */
+export function batchView(b: Item, admin = false): Record<string, unknown> {
   return {
     id: b.id,
     fileId: b.fileId,
@@ -107,7 +112,7 @@ export function batchView(b: Item): Record<string, unknown> {
     totalDebit: b.totalDebitMinor,
     currency: b.currency,
     payoutIds: b.payoutIds,
-    fileSha256: b.fileSha256,
+    ...(admin ? { fileDigest: b.fileSha256 } : {}),
     closedAt: iso(b.closedAtMs),
   };
 }
@@ -117,7 +122,8 @@ export function redactPayload(payload: unknown): unknown {
   if (payload === null || typeof payload !== 'object') return payload;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload as Record<string, unknown>)) {
-    out[k] = /^sealed/i.test(k) && v !== null ? '[sealed]' : v;
+    if (k === 'fileSha256') out[k] = '[redacted]';
+    else out[k] = /^sealed/i.test(k) && v !== null ? '[sealed]' : v;
   }
   return out;
 }

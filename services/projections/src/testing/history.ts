@@ -196,7 +196,7 @@ export function generateHistory(codec: EnvelopeCodec, options: HistoryOptions): 
     try {
       events = decide(command, state);
     } catch (err) {
-      const rejection = commandRejected(command, err);
+      const rejection = commandRejected(command, err, paymentId);
       g.emit(
         tenantId,
         `cmd_${command.metadata.commandId}`,

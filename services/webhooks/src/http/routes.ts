@@ -118,7 +118,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps) {
     app.post(
       '/v1/webhook-endpoints',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
           tags: ['webhooks'],
           summary: 'Register a webhook endpoint; the signing secret is in this response only',
@@ -152,7 +152,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps) {
 
     app.get(
       '/v1/webhook-endpoints',
-      { preHandler: admin, schema: { tags: ['webhooks'], querystring: Page } },
+      { onRequest: admin, schema: { tags: ['webhooks'], querystring: Page } },
       async (req) => {
         const page = await repo.tenantEndpoints(
           authOf(req).tenant.id,
@@ -166,7 +166,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps) {
 
     app.get(
       '/v1/webhook-endpoints/:id',
-      { preHandler: admin, schema: { tags: ['webhooks'], params: Type.Object({ id: Id }) } },
+      { onRequest: admin, schema: { tags: ['webhooks'], params: Type.Object({ id: Id }) } },
       async (req) => {
         const e = await repo.ownedEndpoint(authOf(req).tenant.id, req.params.id);
         if (!e) throw notFound(req.params.id);
@@ -177,7 +177,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps) {
     app.patch(
       '/v1/webhook-endpoints/:id',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
           tags: ['webhooks'],
           params: Type.Object({ id: Id }),
@@ -220,7 +220,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps) {
 
     app.delete(
       '/v1/webhook-endpoints/:id',
-      { preHandler: admin, schema: { tags: ['webhooks'], params: Type.Object({ id: Id }) } },
+      { onRequest: admin, schema: { tags: ['webhooks'], params: Type.Object({ id: Id }) } },
       async (req, reply) => {
         const cur = await repo.ownedEndpoint(authOf(req).tenant.id, req.params.id);
         if (!cur) throw notFound(req.params.id);
@@ -233,7 +233,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps) {
 
     app.post(
       '/v1/webhook-endpoints/:id/rotate-secret',
-      { preHandler: admin, schema: { tags: ['webhooks'], params: Type.Object({ id: Id }) } },
+      { onRequest: admin, schema: { tags: ['webhooks'], params: Type.Object({ id: Id }) } },
       async (req) => {
         const tenantId = authOf(req).tenant.id;
         const cur = await repo.ownedEndpoint(tenantId, req.params.id);
@@ -254,7 +254,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps) {
     app.get(
       '/v1/webhook-endpoints/:id/deliveries',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: { tags: ['webhooks'], params: Type.Object({ id: Id }), querystring: Page },
       },
       async (req) => {
@@ -267,7 +267,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps) {
 
     app.post(
       '/v1/webhook-deliveries/:id/retry',
-      { preHandler: admin, schema: { tags: ['webhooks'], params: Type.Object({ id: Id }) } },
+      { onRequest: admin, schema: { tags: ['webhooks'], params: Type.Object({ id: Id }) } },
       async (req, reply) => {
         const tenantId = authOf(req).tenant.id;
         const d = await repo.delivery(req.params.id);
