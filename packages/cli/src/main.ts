@@ -111,13 +111,13 @@ tenants
   )
   .option('--json', 'print JSON', false)
   .action(async (id: string, opts: Parameters<typeof tenantsCreateCommand>[2]) => {
-    process.exitCode = await tenantsCreateCommand(loadConfig(), id, opts);
+    process.exitCode = await tenantsCreateCommand(await loadStartupConfig(), id, opts);
   });
 tenants
   .command('list')
   .option('--json', 'print JSON', false)
   .action(async (opts: { json: boolean }) => {
-    process.exitCode = await tenantsListCommand(loadConfig(), opts);
+    process.exitCode = await tenantsListCommand(await loadStartupConfig(), opts);
   });
 
 const keys = program.command('keys').description('API keys: create (secret printed once), list, revoke');
@@ -129,14 +129,14 @@ keys
   .option('--expires <when>', 'e.g. 30d, 12h or an ISO 8601 date')
   .option('--json', 'print JSON', false)
   .action(async (opts: Parameters<typeof keysCreateCommand>[1]) => {
-    process.exitCode = await keysCreateCommand(loadConfig(), opts);
+    process.exitCode = await keysCreateCommand(await loadStartupConfig(), opts);
   });
 keys
   .command('list')
   .requiredOption('--tenant <id>', 'whose keys')
   .option('--json', 'print JSON', false)
   .action(async (opts: { tenant: string; json: boolean }) => {
-    process.exitCode = await keysListCommand(loadConfig(), opts);
+    process.exitCode = await keysListCommand(await loadStartupConfig(), opts);
   });
 keys
   .command('revoke')
@@ -144,7 +144,7 @@ keys
   .option('--tenant <id>', 'the tenant holding it (default: search every tenant)')
   .option('--json', 'print JSON', false)
   .action(async (id: string, opts: { tenant?: string; json: boolean }) => {
-    process.exitCode = await keysRevokeCommand(loadConfig(), id, opts);
+    process.exitCode = await keysRevokeCommand(await loadStartupConfig(), id, opts);
   });
 
 program
