@@ -1,6 +1,7 @@
-// How the Confluent adapter reports a failed lookup. No Confluent-compatible registry can be
-// installed here (see the README), so a few lines of node:http stand in for its two answers
-// that matter: 404 "schema not found" (the record is bad) and 5xx (the registry is down).
+// How the Confluent adapter reports a failed lookup: 404 "schema not found" (the record is bad)
+// and 5xx (the registry is down). A healthy registry never answers 5xx on demand, so a few lines
+// of node:http play those answers here; everything else runs against a real registry in
+// confluent.int.spec.ts.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
