@@ -5,6 +5,8 @@
 
 import { requireScope, type TenantDirectory } from '@paystream/auth';
 import { PaystreamError } from '@paystream/core';
+import { paymentIdFor } from '@paystream/escrow';
+import { TOPICS } from '@paystream/eventing';
 import { accountKind, isAccount } from '@paystream/ledger';
 import { decodePosition } from '@paystream/log';
 import type { ReadStore } from '@paystream/readstore';
@@ -34,6 +36,8 @@ export const MAX_PAGE_LIMIT = 100;
 export const MAX_COST_RANGE_MS = 366 * 24 * 3600 * 1000;
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
+/** What an Idempotency-Key may be (the same rule ingest applies when it is used). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const Page = {
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
@@ -91,6 +95,32 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
     return req.auth.tenant.id;
   };
 
+  /** A payment of the caller's tenant, after waiting (bounded) for `after` if given. */
+  async function showPayment(
+    tenantId: string,
+    paymentId: string,
+    after: string | undefined,
+    reply: { header(name: string, value: string): unknown },
+    notFound: () => PaystreamError,
+  ): Promise<Record<string, unknown>> {
+    let consistent = true;
+    if (after !== undefined) {
+      consistent = await deps.queries.waitFor(decodePosition(after), MAX_AFTER_WAIT_MS);
+    }
+    const p = owned(await store.get(PAYMENTS, { id: paymentId }), tenantId);
+    if (!p) {
+      if (!consistent)
+        throw new PaystreamError(
+          'timeout',
+          'the read models have not reached that position yet; retry',
+          'after',
+        );
+      throw notFound();
+    }
+    if (!consistent) reply.header('paystream-consistent', 'false');
+    return paymentView(p);
+  }
+
   app.get(
     '/v1/payments/:id',
     {
@@ -101,24 +131,55 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
         querystring: Type.Object({ after: Type.Optional(Type.String({ maxLength: 8192 })) }),
       },
     },
+    async (req, reply) =>
+      await showPayment(
+        tenantOf(req),
+        req.params.id,
+        req.query.after,
+        reply,
+        () => new PaystreamError('payment_not_found', `no payment ${req.params.id}`, 'id'),
+      ),
+  );
+
+  // A producer that sent `payment.create` to the inbound topic knows its tenant and key, not the
+  // id; the id is derived from exactly those (paymentIdFor), within the caller's tenant only.
+  app.get(
+    '/v1/payments',
+    {
+      preHandler: read,
+      schema: {
+        tags: ['payments'],
+        summary: 'Find a payment by the Idempotency-Key it was created with',
+        description:
+          'Over HTTP or as an inbound `payment.create` record. Answers the payment as GET /v1/payments/{id} does; 404 while an inbound record is not processed yet, or if it was refused (see the dead-letter topic).',
+        querystring: Type.Object({
+          idempotencyKey: Type.String({ minLength: 1, maxLength: 255 }),
+          after: Type.Optional(Type.String({ maxLength: 8192 })),
+        }),
+      },
+    },
     async (req, reply) => {
+      const key = req.query.idempotencyKey;
+      if (!IDEMPOTENCY_KEY.test(key)) {
+        throw new PaystreamError(
+          'invalid_idempotency_key',
+          'idempotencyKey must be 1–255 printable ASCII characters without spaces',
+          'idempotencyKey',
+        );
+      }
       const tenantId = tenantOf(req);
-      let consistent = true;
-      if (req.query.after !== undefined) {
-        consistent = await deps.queries.waitFor(decodePosition(req.query.after), MAX_AFTER_WAIT_MS);
-      }
-      const p = owned(await store.get(PAYMENTS, { id: req.params.id }), tenantId);
-      if (!p) {
-        if (!consistent)
-          throw new PaystreamError(
-            'timeout',
-            'the read models have not reached that position yet; retry',
-            'after',
-          );
-        throw new PaystreamError('payment_not_found', `no payment ${req.params.id}`, 'id');
-      }
-      if (!consistent) reply.header('paystream-consistent', 'false');
-      return paymentView(p);
+      return await showPayment(
+        tenantId,
+        paymentIdFor(tenantId, key),
+        req.query.after,
+        reply,
+        () =>
+          new PaystreamError(
+            'payment_not_found',
+            `no payment was created with idempotencyKey ${JSON.stringify(key)} (an inbound record is processed within seconds; a refused one is on ${TOPICS.deadLetter} with the reason)`,
+            'idempotencyKey',
+          ),
+      );
     },
   );
 
