@@ -129,7 +129,7 @@ async function everyRecordValue(): Promise<TopicValue[]> {
   return values;
 }
 
-describe('paystream in Kafka mode (Kafka, DynamoDB Local, KMS and S3 on moto), end to end over HTTP', () => {
+describe('paystream in Kafka mode (Kafka, the schema registry, DynamoDB Local, KMS and S3 on moto), end to end over HTTP', () => {
   it('runs the same marketplace day', async () => {
     await marketplaceDay({ url: running.url, key }, { waitMs: 90_000, burst: 6 });
   }, 600_000);
