@@ -45,7 +45,7 @@ describe('docker-compose.yml', () => {
 
   it('gives Paystream services only variables config.ts reads, and all Kafka mode needs', () => {
     const known = configVariables();
-    // Sanity: the extraction found the documented variables (DESIGN.md §5).
+    // Sanity: the extraction found the documented variables (ARCHITECTURE.md §5).
     for (const v of ['PORT', 'PAYSTREAM_DATA', 'KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'AWS_ENDPOINT_URL'])
       expect(known).toContain(v);
     for (const [name, s] of paystream) {

@@ -186,7 +186,7 @@ export async function drivePayments(options: DriveOptions): Promise<DriveResult>
   return { accepted, refused, stats, elapsedMs: Date.now() - started };
 }
 
-/** The simulator's documented cards (DESIGN.md §5) some customers pay with, for declines. */
+/** The simulator's documented cards (ARCHITECTURE.md §5) some customers pay with, for declines. */
 export const DECLINED_BY_NETWORK = TEST_CARDS.declined;
 export const INSUFFICIENT_FUNDS = TEST_CARDS.insufficientFunds;
 export const ALWAYS_FRAUD = TEST_CARDS.fraud;

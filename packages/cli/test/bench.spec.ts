@@ -1,5 +1,5 @@
 // Smoke test of `npx paystream bench`: the real command in a child process, briefly, embedded.
-// stdout must be exactly one JSON object with the contract's fields (DESIGN §5).
+// stdout must be exactly one JSON object with the contract's fields (ARCHITECTURE.md §5).
 
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// The chart of accounts (DESIGN.md §4). Account ids are plain strings so they travel in
+// The chart of accounts (ARCHITECTURE.md §4). Account ids are plain strings so they travel in
 // JournalEntryPosted unchanged; this module is the one place that knows which strings are
 // accounts and what kind each one is.
 //
@@ -21,7 +21,7 @@ export const ACCOUNTS = {
   /**
    * Held funds frozen by an open dispute. A sub-account of escrow (still owed to someone, not
    * yet decided to whom) so that frozen money is visible on the balance sheet and can neither
-   * be released nor refunded by accident. Not in DESIGN's starting chart; added deliberately.
+   * be released nor refunded by accident. Beyond the starting chart; added deliberately.
    */
   escrowDisputed: 'escrow:disputed',
   /** Paid out in an ACH file, not yet settled. */

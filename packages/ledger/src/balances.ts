@@ -1,4 +1,4 @@
-// Balances are a fold over postings and nothing else (DESIGN §3.2). There is no "set balance"
+// Balances are a fold over postings and nothing else (ARCHITECTURE.md §3.2). There is no "set balance"
 // operation anywhere: to know what an account holds, replay its postings.
 
 import { invariant } from '@paystream/core';

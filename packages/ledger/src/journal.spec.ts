@@ -17,7 +17,7 @@ function codeOf(fn: () => unknown): string {
 const walker = providerPayable('prov_walkies');
 
 describe('chart of accounts', () => {
-  it('names every account of DESIGN §4 and knows its kind', () => {
+  it('names every account of ARCHITECTURE.md §4 and knows its kind', () => {
     expect(accountKind(ACCOUNTS.gatewayClearing)).toBe('asset');
     expect(accountKind(ACCOUNTS.bankOperating)).toBe('asset');
     expect(accountKind(ACCOUNTS.escrowHeld)).toBe('liability');
@@ -38,7 +38,7 @@ describe('chart of accounts', () => {
 });
 
 describe('journalEntry', () => {
-  it('builds the DESIGN example: capture $100 then release with an 8% fee', () => {
+  it('builds the ARCHITECTURE.md §4.1 example: capture $100 then release with an 8% fee', () => {
     const capture = journalEntry({
       sourceEventId: 'evt_capture_1',
       description: 'capture of a $100.00 house-cleaning booking',

@@ -1,4 +1,4 @@
-// The ingest service: the public command API and the inbound topic consumer (DESIGN §1). It
+// The ingest service: the public command API and the inbound topic consumer (ARCHITECTURE.md §1). It
 // authenticates, validates, tokenizes, enforces idempotency and appends commands; invalid input
 // never reaches the log.
 //

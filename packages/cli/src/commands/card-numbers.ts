@@ -1,5 +1,5 @@
 // Card numbers the CLI's load generators tokenize: Luhn-valid and never one of the simulator's
-// test cards (DESIGN §5), so the payment network approves them unless a test card is meant.
+// test cards (ARCHITECTURE.md §5), so the payment network approves them unless a test card is meant.
 
 import { TEST_CARDS } from '@paystream/escrow';
 import { luhnCheckDigit } from '@paystream/ingest';

@@ -13,7 +13,7 @@ export interface FieldRef {
   readonly record: string;
   readonly field: string;
   readonly line?: number;
-  /** Account numbers: shown as their last four characters only (DESIGN §3.3). */
+  /** Account numbers: shown as their last four characters only (ARCHITECTURE.md §3.3). */
   readonly sensitive?: boolean;
 }
 

@@ -9,6 +9,7 @@ import { type BatchControl, parseBatchControl } from './batch-control.js';
 import { type BatchHeader, parseBatchHeader } from './batch-header.js';
 import { type EntryDetail, isCreditCode, isZeroDollarCode, parseEntryDetail } from './entry-detail.js';
 import { BLOCKING_FACTOR, maskValue, RECORD_LENGTH } from './fields.js';
+import { entryHashOf, totalsOf } from './file.js';
 import { type FileControl, PADDING_RECORD, parseFileControl } from './file-control.js';
 import { type FileHeader, parseFileHeader } from './file-header.js';
 
@@ -40,8 +41,6 @@ export interface NachaIssue {
   readonly value: string;
   readonly message: string;
 }
-
-const HASH_MODULUS = 10_000_000_000;
 
 const RECORD_NAMES: Record<string, string> = {
   '1': 'FileHeader',
@@ -593,36 +592,13 @@ function checkBatchControl(batch: OpenBatch, c: BatchControl, line: number, issu
   if (batch.entries.length === 0) {
     issue('nacha_structure', line, R, 'entryAddendaCount', '0', `batch ${h.batchNumber} has no entries`);
   }
-  let count = 0;
-  let hash = 0;
-  let debit = 0;
-  let credit = 0;
-  for (const e of batch.entries) {
-    count += 1 + e.addenda.length;
-    hash = (hash + Number(e.entry.rdfiRoutingNumber.slice(0, 8))) % HASH_MODULUS;
-    if (isCreditCode(e.entry.transactionCode)) credit += e.entry.amountCents;
-    else debit += e.entry.amountCents;
-  }
-  const expect = (field: string, actual: string | number, expected: string | number, what: string) => {
-    if (actual !== expected) {
-      issue(
-        'nacha_control_mismatch',
-        line,
-        R,
-        field,
-        String(actual),
-        `is ${actual} but ${what} is ${expected}`,
-      );
-    }
-  };
+  const totals = controlTotalsOf(batch.entries);
+  const expect = expectation(issue, line, R);
   expect('serviceClassCode', c.serviceClassCode, h.serviceClassCode, 'the batch header says');
   expect('companyIdentification', c.companyIdentification, h.companyIdentification, 'the batch header says');
   expect('odfiIdentification', c.odfiIdentification, h.odfiIdentification, 'the batch header says');
   expect('batchNumber', c.batchNumber, h.batchNumber, 'the batch header says');
-  expect('entryAddendaCount', c.entryAddendaCount, count, 'the count of entry and addenda records');
-  expect('entryHash', c.entryHash, hash, 'the sum of RDFI identifications (rightmost 10 digits)');
-  expect('totalDebitCents', c.totalDebitCents, debit, 'the sum of debit entries');
-  expect('totalCreditCents', c.totalCreditCents, credit, 'the sum of credit entries');
+  expectTotals(expect, c, totals);
 }
 
 function checkFileControl(
@@ -633,38 +609,66 @@ function checkFileControl(
   issue: Report,
 ): void {
   const R = 'FileControl';
-  let count = 0;
-  let hash = 0;
-  let debit = 0;
-  let credit = 0;
   // File totals are checked against the entries themselves, not the batch controls, so a
   // batch control that lies cannot make the file control agree with it.
-  for (const b of batches) {
-    for (const e of b.entries) {
-      count += 1 + e.addenda.length;
-      hash = (hash + Number(e.entry.rdfiRoutingNumber.slice(0, 8))) % HASH_MODULUS;
-      if (isCreditCode(e.entry.transactionCode)) credit += e.entry.amountCents;
-      else debit += e.entry.amountCents;
-    }
-  }
-  const expect = (field: string, actual: number, expected: number, what: string) => {
+  const totals = controlTotalsOf(batches.flatMap((b) => b.entries));
+  const expect = expectation(issue, line, R);
+  expect('batchCount', c.batchCount, batches.length, 'the number of batches');
+  expect('blockCount', c.blockCount, Math.ceil(recordCount / BLOCKING_FACTOR), 'records / 10');
+  expectTotals(expect, c, totals);
+}
+
+interface ControlTotals {
+  readonly entryAddendaCount: number;
+  readonly entryHash: number;
+  readonly debitCents: number;
+  readonly creditCents: number;
+}
+
+/** What a batch or file control must say about these entries, computed as the writer does. */
+function controlTotalsOf(
+  entries: readonly { entry: EntryDetail; addenda: readonly unknown[] }[],
+): ControlTotals {
+  const { debitCents, creditCents } = totalsOf(entries.map((e) => e.entry));
+  return {
+    entryAddendaCount: entries.reduce((n, e) => n + 1 + e.addenda.length, 0),
+    entryHash: entryHashOf(entries.map((e) => e.entry.rdfiRoutingNumber)),
+    debitCents,
+    creditCents,
+  };
+}
+
+type Expect = (field: string, actual: string | number, expected: string | number, what: string) => void;
+
+function expectation(issue: Report, line: number, record: string): Expect {
+  return (field, actual, expected, what) => {
     if (actual !== expected) {
       issue(
         'nacha_control_mismatch',
         line,
-        R,
+        record,
         field,
         String(actual),
         `is ${actual} but ${what} is ${expected}`,
       );
     }
   };
-  expect('batchCount', c.batchCount, batches.length, 'the number of batches');
-  expect('blockCount', c.blockCount, Math.ceil(recordCount / BLOCKING_FACTOR), 'records / 10');
-  expect('entryAddendaCount', c.entryAddendaCount, count, 'the count of entry and addenda records');
-  expect('entryHash', c.entryHash, hash, 'the sum of RDFI identifications (rightmost 10 digits)');
-  expect('totalDebitCents', c.totalDebitCents, debit, 'the sum of debit entries');
-  expect('totalCreditCents', c.totalCreditCents, credit, 'the sum of credit entries');
+}
+
+function expectTotals(
+  expect: Expect,
+  c: { entryAddendaCount: number; entryHash: number; totalDebitCents: number; totalCreditCents: number },
+  t: ControlTotals,
+): void {
+  expect(
+    'entryAddendaCount',
+    c.entryAddendaCount,
+    t.entryAddendaCount,
+    'the count of entry and addenda records',
+  );
+  expect('entryHash', c.entryHash, t.entryHash, 'the sum of RDFI identifications (rightmost 10 digits)');
+  expect('totalDebitCents', c.totalDebitCents, t.debitCents, 'the sum of debit entries');
+  expect('totalCreditCents', c.totalCreditCents, t.creditCents, 'the sum of credit entries');
 }
 
 /** For messages and logs: an entry's account shown as its last four characters only. */

@@ -9,7 +9,7 @@
 
 import { basisPointsOf, invariant, PaystreamError } from '@paystream/core';
 
-/** 8%: the tenant default when a tenant sets none (DESIGN §4). */
+/** 8%: the tenant default when a tenant sets none (ARCHITECTURE.md §4). */
 export const DEFAULT_PLATFORM_FEE_BPS = 800;
 export const MAX_PLATFORM_FEE_BPS = 10_000;
 

@@ -9,9 +9,3 @@ export * from './postings.js';
 export * from './rejections.js';
 export * from './state.js';
 
-import { decide } from './decide.js';
-import { evolve } from './evolve.js';
-import { initialState } from './state.js';
-
-/** The decider for one payment, for code written against Emmett's Decider type. */
-export const paymentDecider = { decide, evolve, initialState } as const;

@@ -1,8 +1,8 @@
 // The payment-network gateway port: what escrow needs from a card acquirer. The simulator
-// (simulator.ts) implements it with DESIGN §5's test cards; a real acquirer's adapter sits
+// (simulator.ts) implements it with ARCHITECTURE.md §5's test cards; a real acquirer's adapter sits
 // beside it and passes the same contract (contract.ts).
 //
-// Card data rule (DESIGN §3.3): the card number crosses this port in memory only, on the way
+// Card data rule (ARCHITECTURE.md §3.3): the card number crosses this port in memory only, on the way
 // to the network. No result, error, id or log line may contain it, or anything derived from
 // it that would identify it (the authorization id is derived from the payment, not the card).
 

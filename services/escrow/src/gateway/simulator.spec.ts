@@ -25,7 +25,7 @@ function withCheckDigit(body: string): string {
   throw new Error('unreachable: one check digit always fits');
 }
 
-describe('simulator test cards (DESIGN §5)', () => {
+describe('simulator test cards (ARCHITECTURE.md §5)', () => {
   it('4242 4242 4242 4242 approves with a deterministic authorization id', async () => {
     const a = await new SimulatedGateway({ clock: new TestClock() }).authorize(
       booking('pay_dogwalk_125', TEST_CARDS.approves),

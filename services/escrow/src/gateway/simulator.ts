@@ -1,4 +1,4 @@
-// The payment-network simulator: the embedded-mode gateway, with DESIGN §5's test cards.
+// The payment-network simulator: the embedded-mode gateway, with ARCHITECTURE.md §5's test cards.
 //
 //   4242424242424242  approves
 //   4000000000000002  declined by the network      (card_declined)

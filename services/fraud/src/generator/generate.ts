@@ -1,5 +1,5 @@
 // A seeded, reproducible generator of labelled marketplace payments: normal behaviour per
-// customer plus the named fraud patterns of DESIGN.md §4. It exists so the model can be
+// customer plus the named fraud patterns of ARCHITECTURE.md §4. It exists so the model can be
 // retrained and its precision/recall reported from data anyone can regenerate.
 //
 // Normal behaviour deliberately includes the innocent look-alikes of every pattern (travel,
@@ -68,7 +68,7 @@ export const DEFAULT_ATTACKS_PER_DAY_PER_1000: Readonly<Record<FraudPattern, num
   shared_card: 0.8,
 };
 
-/** Tenant amount limits from DESIGN.md §4; generated amounts stay inside them. */
+/** Tenant amount limits from ARCHITECTURE.md §4; generated amounts stay inside them. */
 const MIN_AMOUNT_MINOR = 100;
 const MAX_AMOUNT_MINOR = 500_000;
 const DAY_MS = 86_400_000;

@@ -11,7 +11,7 @@ import type { FraudDecision, PaymentForScoring } from '../domain/input.js';
 export const RULES_VERSION = 1;
 
 /**
- * The documented simulator fraud test card (DESIGN.md §5) is always scored as fraud. It is
+ * The documented simulator fraud test card (ARCHITECTURE.md §5) is always scored as fraud. It is
  * built in, not just configured, so no edit of the rules file can turn it off.
  */
 export const SIMULATOR_FRAUD_TEST_CARD = { bin: '410000', last4: '0019' } as const;

@@ -1,4 +1,4 @@
-// The command endpoints of the public API (DESIGN §5). Each route declares its JSON schema
+// The command endpoints of the public API (ARCHITECTURE.md §5). Each route declares its JSON schema
 // (validation, and the OpenAPI at /docs), authenticates in onRequest — before the body is even
 // parsed, so an anonymous caller learns nothing about validation — then prepares the command
 // (stateless checks), runs it under its Idempotency-Key and appends. Every refusal is a

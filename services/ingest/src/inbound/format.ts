@@ -16,7 +16,7 @@
 // once. Producers are trusted services, so there is no API key; the tenant must exist.
 //
 // Card and bank-account tokenization are NOT accepted here: a topic is storage, and a card or
-// account number in it would be plaintext at rest (DESIGN §3.3). Tokenize over HTTPS instead.
+// account number in it would be plaintext at rest (ARCHITECTURE.md §3.3). Tokenize over HTTPS instead.
 //
 // Invalid records go to TOPICS.deadLetter, in the same batch commit as the valid ones' commands,
 // with headers `reason` (`<code>: <message> (field <f>)`) and the source position; their value is

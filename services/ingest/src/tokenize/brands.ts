@@ -1,7 +1,7 @@
 // Card brand from the issuer identification number (IIN/BIN) ranges the networks publish, and
 // the lengths each brand issues. Ranges are checked most specific first (Discover's
 // 622126–622925 sits inside UnionPay's 62). A Luhn-valid number of no known brand is accepted
-// as `unknown` (the simulator approves it; DESIGN §5), but a known brand must have its length.
+// as `unknown` (the simulator approves it; ARCHITECTURE.md §5), but a known brand must have its length.
 
 export const CARD_BRANDS = [
   'visa',

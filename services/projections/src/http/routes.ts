@@ -1,4 +1,4 @@
-// The read API (DESIGN §5): every GET of the contract except the NACHA file download (the ACH
+// The read API (ARCHITECTURE.md §5): every GET of the contract except the NACHA file download (the ACH
 // batcher's). Every route authenticates, needs the `read` scope (audit verify: `admin`) and
 // answers 404 for another tenant's resources, exactly as for a missing one, so ids do not leak.
 // Lists page with `?limit=&cursor=` (opaque cursor from the previous page's nextCursor).

@@ -146,7 +146,7 @@ export async function providerBalances(
     const v = await payoutView(store, p);
     const b = of(v.currency);
     b.scheduled += v.amount;
-    // DESIGN: scheduled payouts are already in the ledger's ach:in_transit; shown as in transit.
+    // ARCHITECTURE.md §4.1: scheduled payouts are already in the ledger's ach:in_transit; shown as in transit.
     if (v.status === 'scheduled' || v.status === 'in_transit') b.inTransit += v.amount;
     else if (v.status === 'paid') b.paid += v.amount;
     else b.returned += v.amount;
@@ -193,7 +193,7 @@ export async function accountBalances(
   return [...by.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, b]) => ({ currency, ...b }));
 }
 
-/** The tenant's trial balance from its ledger account balances (DESIGN §3.2). */
+/** The tenant's trial balance from its ledger account balances (ARCHITECTURE.md §3.2). */
 export async function tenantTrialBalance(store: ReadStore, tenantId: string): Promise<TrialBalance> {
   const shards = await queryAll(store, LEDGER_ACCOUNTS, { index: 'by_tenant', pk: tenantId });
   const balances = new Map<string, Map<string, number>>();

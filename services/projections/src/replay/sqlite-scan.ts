@@ -5,7 +5,7 @@
 // Why not decodeSegment: it builds a LogRecord per record, with the key as a string, the headers
 // parsed from JSON and the value copied; replay needs none of that but the value bytes, and
 // those three cost more than the SQLite read itself (~2 µs per record). walkSegment reads the
-// same packed layout (segments.ts owns it; segments-walk.spec.ts checks the two agree on
+// same packed layout (segments.ts owns it; sqlite-scan.spec.ts checks the two agree on
 // encodeSegment's output) and hands out views of the value bytes in place.
 
 import { PaystreamError } from '@paystream/core';
