@@ -8,4 +8,3 @@ export * from './ids.js';
 export * from './postings.js';
 export * from './rejections.js';
 export * from './state.js';
-
