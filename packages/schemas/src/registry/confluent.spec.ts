@@ -48,6 +48,12 @@ describe('ConfluentSchemaRegistry lookups that fail', () => {
     );
   }, 30_000);
 
+  it('reports a registry answering 5xx to a registration as unavailable', async () => {
+    const registry = new ConfluentSchemaRegistry({ url });
+    const schema = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }] };
+    expect(await codeOf(registry.register('paystream.test.T', schema))).toBe('schema_registry_unavailable');
+  });
+
   it('reports a registry that cannot be reached as unavailable', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
