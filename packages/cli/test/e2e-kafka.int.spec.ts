@@ -13,6 +13,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, runServices } from '../src/compose.js';
 import { availableServices } from '../src/services.js';
+import { startGroupsAtTheEnd } from './kafka-groups.js';
 import { burstCards, marketplaceDay, SECRETS } from './scenario.js';
 
 function required(name: string): string {
@@ -35,6 +36,7 @@ let running: Running;
 let scans = 0;
 
 beforeAll(async () => {
+  await startGroupsAtTheEnd(brokers);
   // Local servers accept any credentials; the SDK's default chain reads these.
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';

@@ -15,10 +15,10 @@ import { paymentIdFor } from '@paystream/escrow';
 import { createKmsKey } from '@paystream/keys';
 import { loadConfig } from '@paystream/runtime';
 import { ensurePythonVenv } from '@paystream/testkit';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, runServices } from '../src/compose.js';
 import { availableServices } from '../src/services.js';
+import { startGroupsAtTheEnd } from './kafka-groups.js';
 import { type Api, call } from './scenario.js';
 
 const run = promisify(execFile);
@@ -44,33 +44,8 @@ let running: Running;
 let api: Api;
 let python: string;
 
-/**
- * Moves Paystream's consumer groups to the end of their topics. The broker is shared with the
- * other integration specs, whose records this stack has no business with: other tenants,
- * aggregates cut off by where an earlier stack stopped, schema ids of another registry. A group
- * with live members (another stack running) is left as it is.
- */
-async function startGroupsAtTheEnd(): Promise<void> {
-  const admin = new Kafka({
-    brokers: brokers.split(','),
-    clientId: 'python-examples',
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.listGroups();
-    for (const { groupId } of groups.filter((g) => g.groupId.startsWith('paystream-'))) {
-      for (const { topic } of await admin.fetchOffsets({ groupId })) {
-        await admin.resetOffsets({ groupId, topic, earliest: false }).catch(() => undefined);
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 beforeAll(async () => {
-  await startGroupsAtTheEnd();
+  await startGroupsAtTheEnd(brokers);
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   const [venvPython, kmsKeyId] = await Promise.all([

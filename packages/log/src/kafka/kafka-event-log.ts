@@ -170,8 +170,10 @@ export class KafkaEventLog implements EventLog {
           })),
         });
       } catch (err) {
-        // Another process may have created them concurrently; the check below decides.
-        if (!/already exists/i.test(errorText(err))) throw err;
+        // Another process may have created them concurrently, or they were created and a
+        // broker's metadata still lags (UNKNOWN_TOPIC_OR_PARTITION while waiting for leaders,
+        // seen on a fresh broker): the check below, which retries, decides.
+        if (!/already exists|does not host this topic-partition/i.test(errorText(err))) throw err;
       }
     }
     const meta = await this.fetchMetadataWithRetry(specs.map((s) => s.name));
