@@ -51,6 +51,9 @@ WORKDIR /app
 # node_modules (root and any per-workspace ones) first: they change less often than sources.
 COPY --from=deps /app/ ./
 COPY . .
+# The operator console's assets (esbuild + uPlot, both runtime dependencies) are built into the
+# image; the service finds them current at start and never writes next to the code.
+RUN node_modules/.bin/tsx packages/console/src/build-cli.ts
 # Code and dependencies stay owned by root (read-only to the service); only the data directory
 # is writable. `node` (uid 1000) comes with the base image.
 RUN mkdir -p /data && chown node:node /data && chmod 0700 /data

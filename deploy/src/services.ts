@@ -10,6 +10,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { PaystreamData } from './data.js';
 import { KAFKA_IAM_PORT, type PaystreamKafka } from './kafka.js';
@@ -34,6 +35,8 @@ export const ACCESS: Readonly<
   'ach-batcher': { encrypt: true, decrypt: true, objects: true, dropTables: false },
   // Read models and audit exports; replay drops and rebuilds its namespaces.
   projections: { encrypt: false, decrypt: true, objects: true, dropTables: true },
+  // Seals endpoint signing secrets and opens them to sign deliveries.
+  webhooks: { encrypt: true, decrypt: true, objects: false, dropTables: false },
 };
 
 const HEALTH_COMMAND = `fetch('http://127.0.0.1:${CONTAINER_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`;
@@ -43,17 +46,20 @@ export interface ServicesProps {
   readonly settings: Settings;
   readonly data: PaystreamData;
   readonly kafka: PaystreamKafka;
+  /** The webhooks dispatcher also publishes every webhook event here. */
+  readonly webhooksTopic: sns.ITopic;
 }
 
 export class PaystreamServices extends Construct {
   readonly cluster: ecs.Cluster;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly ingestTargetGroup: elbv2.ApplicationTargetGroup;
+  readonly webhooksTargetGroup: elbv2.ApplicationTargetGroup;
   readonly services: ReadonlyMap<ServiceName, ecs.FargateService>;
 
   constructor(scope: Construct, id: string, props: ServicesProps) {
     super(scope, id);
-    const { vpc, settings, data, kafka } = props;
+    const { vpc, settings, data, kafka, webhooksTopic } = props;
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc });
 
     const image = settings.image
@@ -68,6 +74,8 @@ export class PaystreamServices extends Construct {
       PORT: String(CONTAINER_PORT),
       PAYSTREAM_DATA: '/data',
       LOG_LEVEL: settings.logLevel,
+      // The business counters as CloudWatch metrics (EMF on stdout → awslogs), for the dashboards.
+      PAYSTREAM_METRICS_EMF: '60',
       KAFKA_BROKERS: kafka.bootstrapBrokers,
       KAFKA_AUTH: 'aws-msk-iam',
       KMS_KEY_ID: data.cardDataKey.keyArn,
@@ -88,6 +96,15 @@ export class PaystreamServices extends Construct {
       data.grantTables(taskRole, { dropTables: access.dropTables });
       data.grantCardData(taskRole, { encrypt: access.encrypt, decrypt: access.decrypt });
       if (access.objects) data.grantObjects(taskRole);
+      if (name === 'webhooks') {
+        taskRole.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'WebhooksTopicPublish',
+            actions: ['sns:Publish'],
+            resources: [webhooksTopic.topicArn],
+          }),
+        );
+      }
 
       const taskDefinition = new ecs.FargateTaskDefinition(this, `${name}-Task`, {
         cpu: settings.taskCpu,
@@ -105,7 +122,10 @@ export class PaystreamServices extends Construct {
       taskDefinition.addContainer('app', {
         image,
         command: ['run', name],
-        environment,
+        environment:
+          name === 'webhooks'
+            ? { ...environment, WEBHOOKS_SNS_TOPIC_ARN: webhooksTopic.topicArn }
+            : environment,
         ...(name === 'ingest'
           ? { secrets: { PAYSTREAM_API_KEY: ecs.Secret.fromSecretsManager(data.apiKeySecret) } }
           : {}),
@@ -160,6 +180,20 @@ export class PaystreamServices extends Construct {
       port: CONTAINER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [ingest],
+      healthCheck: { path: '/health', healthyHttpCodes: '200', interval: Duration.seconds(15) },
+      deregistrationDelay: Duration.seconds(30),
+    });
+    // The webhook endpoints API is served by the webhooks service (it owns those tables).
+    const webhooks = services.get('webhooks');
+    if (!webhooks) throw new Error('webhooks service missing');
+    this.webhooksTargetGroup = listener.addTargets('Webhooks', {
+      port: CONTAINER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [webhooks],
+      priority: 10,
+      conditions: [
+        elbv2.ListenerCondition.pathPatterns(['/v1/webhook-endpoints*', '/v1/webhook-deliveries/*']),
+      ],
       healthCheck: { path: '/health', healthyHttpCodes: '200', interval: Duration.seconds(15) },
       deregistrationDelay: Duration.seconds(30),
     });

@@ -4,13 +4,14 @@
 
 import type { Node } from 'constructs';
 
-export const SERVICES = ['ingest', 'fraud', 'escrow', 'ach-batcher', 'projections'] as const;
+export const SERVICES = ['ingest', 'fraud', 'escrow', 'ach-batcher', 'projections', 'webhooks'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export const CONSUMERS = [
   'fraud',
   'escrow',
   'ach-batcher',
   'projections',
+  'webhooks',
 ] as const satisfies readonly ServiceName[];
 export type ConsumerName = (typeof CONSUMERS)[number];
 
@@ -74,6 +75,7 @@ export const DEFAULTS: Settings = {
     escrow: 'paystream-escrow',
     'ach-batcher': 'paystream-ach-batcher',
     projections: 'paystream-projections',
+    webhooks: 'paystream-webhooks',
   },
 };
 

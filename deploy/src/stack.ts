@@ -1,10 +1,12 @@
 // The Paystream stack: network, MSK, data (KMS, S3, DynamoDB, Secrets Manager), ECS Fargate
-// services and alarms. Settings come from CDK context (src/settings.ts).
+// services, alarms and the three CloudWatch dashboards. Settings come from CDK context (src/settings.ts).
 
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { PaystreamAlarms } from './alarms.js';
+import { PaystreamDashboards } from './dashboards.js';
 import { PaystreamData } from './data.js';
 import { PaystreamKafka } from './kafka.js';
 import { PaystreamServices } from './services.js';
@@ -34,11 +36,25 @@ export class PaystreamStack extends Stack {
 
     const kafka = new PaystreamKafka(this, 'Kafka', { vpc, settings, clusterName: 'paystream' });
     const data = new PaystreamData(this, 'Data', { settings });
-    const services = new PaystreamServices(this, 'Services', { vpc, settings, data, kafka });
+    // Webhook events for operators who fan out inside AWS (SQS, Lambda, EventBridge Pipes),
+    // encrypted at rest with the stack's KMS key.
+    const webhooksTopic = new sns.Topic(this, 'WebhookEvents', {
+      displayName: 'Paystream webhook events',
+      masterKey: data.cardDataKey,
+    });
+    const services = new PaystreamServices(this, 'Services', { vpc, settings, data, kafka, webhooksTopic });
     const alarms = new PaystreamAlarms(this, 'Alarms', {
       settings,
       loadBalancer: services.loadBalancer,
       kafkaClusterName: kafka.clusterName,
+    });
+    new PaystreamDashboards(this, 'Dashboards', {
+      settings,
+      loadBalancer: services.loadBalancer,
+      ingestTargetGroup: services.ingestTargetGroup,
+      services: services.services,
+      kafkaClusterName: kafka.clusterName,
+      alarms: alarms.alarms,
     });
 
     new CfnOutput(this, 'IngestUrl', {
@@ -49,5 +65,6 @@ export class PaystreamStack extends Stack {
     new CfnOutput(this, 'ObjectsBucket', { value: data.bucket.bucketName });
     new CfnOutput(this, 'ApiKeySecretArn', { value: data.apiKeySecret.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+    new CfnOutput(this, 'WebhookEventsTopicArn', { value: webhooksTopic.topicArn });
   }
 }

@@ -11,6 +11,7 @@ import { CARD_VAULT_TABLE } from '@paystream/escrow';
 import { IDEMPOTENCY_TABLE } from '@paystream/ingest';
 import { PROJECTION_TABLES } from '@paystream/projections';
 import type { TableDef as StoreTableDef } from '@paystream/readstore';
+import { WEBHOOK_TABLES } from '@paystream/webhooks';
 
 export type AttrType = 'string' | 'number';
 
@@ -51,7 +52,8 @@ function fromStore(def: StoreTableDef): TableDef {
 /**
  * Every table a service creates with ensureTables, taken from the services' own definitions so
  * the stack cannot drift from the code: tenants and API keys, ingest idempotency, the escrow
- * card vault, the ACH batcher's working state, and the projections' read models.
+ * card vault, the ACH batcher's working state, the projections' read models, and the webhook
+ * endpoints, events and deliveries.
  */
 export const SERVICE_TABLES: readonly StoreTableDef[] = [
   ...AUTH_TABLES,
@@ -59,6 +61,7 @@ export const SERVICE_TABLES: readonly StoreTableDef[] = [
   CARD_VAULT_TABLE,
   ...ACH_TABLES,
   ...PROJECTION_TABLES,
+  ...WEBHOOK_TABLES,
 ];
 
 export const TABLES: readonly TableDef[] = SERVICE_TABLES.map(fromStore);

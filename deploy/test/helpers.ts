@@ -14,7 +14,8 @@ export function repoFile(path: string): string {
  * (`env.NAME` and `required(env, 'NAME', …)`), so these tests follow config.ts when it changes.
  */
 export function configVariables(): Set<string> {
-  const src = repoFile('packages/runtime/src/config.ts');
+  // The runtime's variables and the webhooks service's own (WEBHOOKS_SNS_TOPIC_ARN, …).
+  const src = repoFile('packages/runtime/src/config.ts') + repoFile('services/webhooks/src/config.ts');
   const names = new Set<string>();
   for (const m of src.matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)) names.add(m[1]!);
   for (const m of src.matchAll(/required\(\s*env\s*,\s*'([A-Z][A-Z0-9_]*)'/g)) names.add(m[1]!);

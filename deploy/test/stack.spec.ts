@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Relative imports of the two definition files only (no adapters, no I/O).
 import { topicSpecs } from '../../packages/eventing/src/topics.js';
 import { defineTable } from '../../packages/readstore/src/port.js';
+import { DASHBOARD_NAMES } from '../src/dashboards.js';
 import { CONSUMERS, SERVICES } from '../src/settings.js';
 import { PaystreamStack } from '../src/stack.js';
 import { SERVICE_TABLES, TABLES } from '../src/tables.js';
@@ -314,7 +315,7 @@ describe('ECS Fargate and the load balancer', () => {
     });
   });
 
-  it('puts ingest, and only ingest, behind an internet-facing ALB that checks /health', () => {
+  it('puts ingest, and the webhooks API on its paths, behind an internet-facing ALB that checks /health', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
@@ -325,7 +326,35 @@ describe('ECS Fargate and the load balancer', () => {
       TargetType: 'ip',
     });
     const withLb = resources(template, 'AWS::ECS::Service').filter((s) => s.Properties.LoadBalancers);
-    expect(withLb.map((s) => s.Properties.ServiceName)).toEqual(['paystream-ingest']);
+    expect(withLb.map((s) => s.Properties.ServiceName).sort()).toEqual([
+      'paystream-ingest',
+      'paystream-webhooks',
+    ]);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [
+        {
+          Field: 'path-pattern',
+          PathPatternConfig: { Values: ['/v1/webhook-endpoints*', '/v1/webhook-deliveries/*'] },
+        },
+      ],
+    });
+  });
+
+  it('gives webhook events an SNS topic encrypted with the KMS key, which only webhooks may publish to', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 2); // alarms and webhook events
+    const topics = resources(template, 'AWS::SNS::Topic').filter((t) => t.Properties.KmsMasterKeyId);
+    expect(topics).toHaveLength(1);
+    const publishers = identityStatements(template).filter(({ statement }) =>
+      asArray(statement.Action).includes('sns:Publish'),
+    );
+    const roles = taskRoles(template);
+    expect(publishers.flatMap((p) => p.roles)).toEqual([roles.get('webhooks')]);
+    const td = resources(template, 'AWS::ECS::TaskDefinition').find(
+      (t) => (container(t).Command as string[])[1] === 'webhooks',
+    )!;
+    const env = (container(td).Environment as { Name: string }[]).map((e) => e.Name);
+    expect(env).toContain('WEBHOOKS_SNS_TOPIC_ARN');
+    expect(env).not.toContain('PAYSTREAM_WEBHOOKS_ALLOW_PRIVATE');
   });
 
   it('builds the image from the repository Dockerfile when no image is given', () => {
@@ -430,5 +459,87 @@ describe('CloudWatch alarms', () => {
       }
     }
     for (const a of alarms) expect(asArray(a.Properties.AlarmActions as unknown[]).length).toBe(1);
+  });
+});
+
+describe('CloudWatch dashboards', () => {
+  /** The dashboard body as its JSON text, CloudFormation intrinsics (refs, ARNs) left inline. */
+  function body(name: string): string {
+    const d = resources(template, 'AWS::CloudWatch::Dashboard').find(
+      (x) => x.Properties.DashboardName === name,
+    );
+    expect(d, name).toBeDefined();
+    const join = (d!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    return join[1].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join('');
+  }
+
+  it('has the performance, cost and infrastructure views', () => {
+    const names = resources(template, 'AWS::CloudWatch::Dashboard').map((d) => d.Properties.DashboardName);
+    expect(names.sort()).toEqual(Object.values(DASHBOARD_NAMES).sort());
+  });
+
+  it('shows ingest requests, latency percentiles and the ingest alarms on performance', () => {
+    const b = body(DASHBOARD_NAMES.performance);
+    for (const s of [
+      'RequestCount',
+      'TargetResponseTime',
+      '"stat":"p50"',
+      '"stat":"p95"',
+      '"stat":"p99"',
+      'HTTPCode_Target_5XX_Count',
+      'FraudDecisions',
+      'EscrowCommands',
+      'HttpResponses',
+    ]) {
+      expect(b).toContain(s);
+    }
+    expect(b).toContain('alarm');
+  });
+
+  it('sets every service to emit its counters as CloudWatch metrics (EMF)', () => {
+    const defs = resources(template, 'AWS::ECS::TaskDefinition');
+    expect(defs.length).toBeGreaterThan(0);
+    for (const d of defs) {
+      const env = JSON.stringify((d.Properties.ContainerDefinitions as Json[])[0]?.Environment);
+      expect(env).toContain('{"Name":"PAYSTREAM_METRICS_EMF","Value":"60"}');
+    }
+  });
+
+  it('shows the cost drivers and points to the per-payment saving on cost', () => {
+    const b = body(DASHBOARD_NAMES.cost);
+    for (const s of [
+      'ConsumedWriteCapacityUnits',
+      'ConsumedReadCapacityUnits',
+      'AWS/Usage',
+      'BytesInPerSec',
+      'CPUUtilization',
+      'ConsumedLCUs',
+      '/v1/analytics/costs',
+    ]) {
+      expect(b).toContain(s);
+    }
+  });
+
+  it('shows lag of every consumer group, health and every alarm on infrastructure', () => {
+    const b = body(DASHBOARD_NAMES.infrastructure);
+    for (const c of CONSUMERS) expect(b).toContain(`paystream-${c}`);
+    for (const s of [
+      'MaxOffsetLag',
+      'HealthyHostCount',
+      'MemoryUtilization',
+      'ThrottledRequests',
+      'CpuUser',
+      'DeadLetters',
+      'EventsProjected',
+      'InboundRecords',
+    ]) {
+      expect(b).toContain(s);
+    }
+    const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+    const logicalIds = Object.entries(template.toJSON().Resources as Record<string, Resource>)
+      .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map(([id]) => id);
+    expect(logicalIds).toHaveLength(alarms.length);
+    for (const id of logicalIds) expect(b).toContain(id);
   });
 });

@@ -2,7 +2,7 @@
 //
 //   1. setup    servers (Kafka mode: our own Kafka broker, since we restart it, plus DynamoDB
 //               Local, moto and the schema registry (Apicurio), reused from PAYSTREAM_TEST_*
-//               when set), then each of the five
+//               when set), then each of the six
 //               services as its own process (`paystream run <service>`), ingest first (it
 //               creates the tenant); cards for the customers;
 //   2. chaos    the payments are driven over HTTP while, a few seconds after the last victim
@@ -44,6 +44,7 @@ import { type CheckResult, terminalStatus } from './invariants.js';
 import { ChaosLog, seededRandom } from './journal.js';
 import { createCards } from './setup.js';
 import { type ChaosService, SERVICES, Supervisor } from './supervisor.js';
+import { WebhookWitness } from './webhooks.js';
 
 export interface ChaosOptions {
   readonly mode: 'kafka' | 'embedded';
@@ -136,6 +137,7 @@ const GROUPS: readonly { group: string; topic: string }[] = [
   { group: 'paystream-ach-batcher', topic: TOPICS.events },
   { group: PROJECTIONS_GROUP, topic: TOPICS.events },
   { group: 'paystream-ingest-inbound', topic: TOPICS.inbound },
+  { group: 'paystream-webhooks', topic: TOPICS.events },
 ];
 
 interface Servers {
@@ -168,6 +170,13 @@ async function startServers(
     PAYSTREAM_API_KEY: apiKey,
     LOG_LEVEL: opts.logLevel,
     FRAUD_RULES_FILE: rulesFile,
+    // The witness's receivers are on loopback. Short deadlines and leases: a killed dispatcher's
+    // leased deliveries come due again within seconds.
+    PAYSTREAM_WEBHOOKS_ALLOW_PRIVATE: '1',
+    WEBHOOKS_POLL_INTERVAL_MS: '200',
+    WEBHOOKS_MAX_IN_FLIGHT_PER_ENDPOINT: '32',
+    WEBHOOKS_TIMEOUT_MS: '5000',
+    WEBHOOKS_LEASE_MARGIN_MS: '5000',
   };
   if (opts.mode === 'embedded')
     return { env: { ...base, KAFKA_BROKERS: '' }, broker: null, stop: async () => {} };
@@ -389,6 +398,7 @@ export async function runChaos(opts: ChaosOptions, root: string): Promise<ChaosR
   const supervisor = await Supervisor.create({ root, dir, env: servers.env, log });
   let engines: Engines | null = null;
   let report: ChaosReport | null = null;
+  let witness: WebhookWitness | null = null;
   try {
     // 1. setup: ingest first (it creates the default tenant and its key), then the others.
     await supervisor.start('ingest');
@@ -407,6 +417,8 @@ export async function runChaos(opts: ChaosOptions, root: string): Promise<ChaosR
     const cardsAt = await engines.log.endPosition([TOPICS.events]);
     if (!(await engines.log.waitForGroup(PROJECTIONS_GROUP, cardsAt, 300_000)))
       throw new Error('the cards were not projected within 300 s');
+    witness = await WebhookWitness.start();
+    await witness.register(supervisor.url('webhooks'), apiKey);
     log.line('setup done', { ms: Date.now() - t0, cards: cards.length });
 
     // 2. chaos: the load, and the monkey until the load is done and every payment decided.
@@ -553,6 +565,16 @@ export async function runChaos(opts: ChaosOptions, root: string): Promise<ChaosR
       behind,
     });
 
+    // Webhook deliveries go on after the groups are at the end (retries, leases of killed
+    // dispatchers); the witness waits for them within the quiesce deadline.
+    const webhookResults = await witness.check(
+      engines,
+      supervisor.url('webhooks'),
+      apiKey,
+      Math.max(quiesceDeadline, Date.now() + 120_000),
+      log,
+    );
+
     // 4. checks.
     const c0 = Date.now();
     const dead = deadConsumers(supervisor);
@@ -588,6 +610,7 @@ export async function runChaos(opts: ChaosOptions, root: string): Promise<ChaosR
         detail: dead.length === 0 ? 'none' : dead.slice(0, 10).join('; '),
       },
       ...checked.results,
+      ...webhookResults,
     ];
     const stats = supervisor.stats();
     report = {
@@ -629,6 +652,7 @@ export async function runChaos(opts: ChaosOptions, root: string): Promise<ChaosR
     throw Object.assign(err as Error, { chaosLog: log.tail(200), dir });
   } finally {
     await supervisor.stopAll().catch(() => undefined);
+    await witness?.close().catch(() => undefined);
     await engines?.close().catch(() => undefined);
     await servers.stop();
     if (report?.ok && !opts.keep) rmSync(dir, { recursive: true, force: true });

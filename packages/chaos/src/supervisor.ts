@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { freePort, type ManagedProcess, startProcess } from '@paystream/testkit';
 import type { ChaosLog } from './journal.js';
 
-export const SERVICES = ['ingest', 'fraud', 'escrow', 'ach-batcher', 'projections'] as const;
+export const SERVICES = ['ingest', 'fraud', 'escrow', 'ach-batcher', 'projections', 'webhooks'] as const;
 export type ChaosService = (typeof SERVICES)[number];
 
 export interface SupervisorOptions {

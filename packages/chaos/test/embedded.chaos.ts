@@ -1,4 +1,4 @@
-// Chaos on the embedded engines: the five services as five processes on one PAYSTREAM_DATA
+// Chaos on the embedded engines: the six services as six processes on one PAYSTREAM_DATA
 // (one SQLite log, one SQLite read store), each SIGKILLed and restarted at random under load,
 // poison on the commands and inbound topics; then every invariant (see src/invariants.ts).
 

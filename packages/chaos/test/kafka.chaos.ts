@@ -1,5 +1,5 @@
-// Chaos in Kafka mode: Apache Kafka (KRaft), DynamoDB Local, moto for KMS and S3; the five
-// services as five processes, each SIGKILLed and restarted at random under load, the broker
+// Chaos in Kafka mode: Apache Kafka (KRaft), DynamoDB Local, moto for KMS and S3; the six
+// services as six processes, each SIGKILLed and restarted at random under load, the broker
 // restarted once, poison on the commands and inbound topics; then every invariant.
 
 import { describe, it } from 'vitest';

@@ -7,6 +7,7 @@ import { fraudService } from '@paystream/fraud/service';
 import { createIngestService } from '@paystream/ingest';
 import { createReadQueries, projectionsService } from '@paystream/projections';
 import { SERVICE_NAMES, type ServiceModule, type ServiceName } from '@paystream/runtime';
+import { webhooksService } from '@paystream/webhooks';
 
 // Ingest checks references and runs the escrow decider against the read models before it
 // appends a command, so it is given the projections' queries over the same engines.
@@ -21,6 +22,7 @@ const available: Partial<Record<ServiceName, ServiceModule>> = {
   escrow: escrowService,
   'ach-batcher': achBatcherService,
   fraud: fraudService,
+  webhooks: webhooksService,
 };
 
 export function isServiceName(name: string): name is ServiceName {

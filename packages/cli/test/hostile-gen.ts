@@ -414,6 +414,16 @@ function validRequests(t: Targets): { method: string; path: string; body?: strin
     { method: 'GET', path: '/v1/analytics/costs', idem: false },
     { method: 'GET', path: `/v1/audit/events?aggregateId=${t.paymentId}`, idem: false },
     { method: 'GET', path: '/v1/audit/verify', idem: false },
+    // the operator console's reads
+    { method: 'GET', path: '/v1/payments?status=held&limit=5', idem: false },
+    { method: 'GET', path: '/v1/console/session', idem: false },
+    { method: 'GET', path: '/v1/console/overview?range=hour', idem: false },
+    { method: 'GET', path: '/v1/console/review-queue', idem: false },
+    { method: 'GET', path: '/v1/providers', idem: false },
+    { method: 'GET', path: '/v1/ach/returns', idem: false },
+    { method: 'GET', path: '/v1/ledger/accounts', idem: false },
+    { method: 'GET', path: '/v1/console/events?limit=5', idem: false },
+    { method: 'GET', path: '/v1/console/infrastructure', idem: false },
   ];
 }
 
@@ -843,6 +853,26 @@ export function generate(t: Targets, seed: number): HostileRequest[] {
     ),
     hostileString.map((q) => `/v1/audit/events?aggregateId=${encodeSegment(q)}`),
     hostileString.map((q) => `/v1/providers/prv_hostile/balance?currency=${encodeSegment(q)}`),
+    fc
+      .tuple(
+        fc.constantFrom(
+          'status',
+          'pendingStep',
+          'customerId',
+          'providerId',
+          'minAmount',
+          'maxAmount',
+          'from',
+          'to',
+          'limit',
+          'cursor',
+        ),
+        hostileString,
+      )
+      .map(([k, q]) => `/v1/payments?${k}=${encodeSegment(q)}`),
+    hostileString.map((q) => `/v1/console/overview?range=${encodeSegment(q)}`),
+    hostileString.map((q) => `/v1/console/events?type=${encodeSegment(q)}`),
+    hostileString.map((q) => `/v1/console/review-queue?limit=${encodeSegment(q)}`),
   );
   for (const path of sample(readTarget, 1_000, seed + 8)) {
     push({ kind: 'read', method: 'GET', path, headers: jsonHeaders(key()), expect: 'read' });

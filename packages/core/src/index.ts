@@ -1,3 +1,4 @@
+export * from './bounded-cache.js';
 export * from './clock.js';
 export * from './errors.js';
 export * from './hash.js';

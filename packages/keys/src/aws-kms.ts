@@ -53,6 +53,11 @@ export class AwsKmsKeyManager implements KeyManager {
     this.#client = kmsClient(opts);
   }
 
+  /** The SDK client, for instrumentation (request counters). */
+  get sdkClient(): KMSClient {
+    return this.#client;
+  }
+
   async generateDataKey(): Promise<DataKey> {
     let out: { Plaintext?: Uint8Array; CiphertextBlob?: Uint8Array };
     try {

@@ -221,12 +221,50 @@ export function keyManagerContract(name: string, make: () => Promise<KeyManagerF
         expect(tiny.stats().opened).toBe(4);
       });
 
+      it('asks KMS again for an unwrapped data key once it is older than its max age', async () => {
+        const { keys } = await fixture();
+        const clock = new TestClock();
+        const sealed = await new Envelope(keys).seal(Buffer.from(TEST_CARD));
+        const reader = new Envelope(keys, { decryptedKeyMaxAgeMs: 1000, clock });
+        await reader.open(sealed);
+        clock.advance(999);
+        await reader.open(sealed);
+        expect(reader.stats().decryptDataKeyRequests).toBe(1);
+        clock.advance(1);
+        expect((await reader.open(sealed)).toString()).toBe(TEST_CARD);
+        expect(reader.stats().decryptDataKeyRequests).toBe(2);
+        // The data key this process generated for sealing ages out of the open cache the same way.
+        const writer = new Envelope(keys, { decryptedKeyMaxAgeMs: 1000, dataKeyMaxAgeMs: 60_000, clock });
+        const own = await writer.seal(Buffer.from('x'));
+        await writer.open(own);
+        expect(writer.stats().decryptDataKeyRequests).toBe(0);
+        clock.advance(1000);
+        await writer.open(own);
+        expect(writer.stats().decryptDataKeyRequests).toBe(1);
+      });
+
+      it('costs no KMS request per value in steady state: one per data key, however many values', async () => {
+        const { keys } = await fixture();
+        const env = new Envelope(keys);
+        const values = [];
+        for (let i = 0; i < 200; i++) values.push(await env.seal(Buffer.from(`value ${i}`), `aad:${i}`));
+        for (let i = 0; i < 200; i++) await env.open(values[i]!, `aad:${i}`);
+        expect(env.stats().kmsRequests).toBe(1);
+      });
+
       it('rejects unusable cache bounds', () => {
         expect(
           () =>
             new Envelope(
               { keyId: 'k', generateDataKey: never, decryptDataKey: never },
               { dataKeyMaxUses: 0 },
+            ),
+        ).toThrowError(PaystreamError);
+        expect(
+          () =>
+            new Envelope(
+              { keyId: 'k', generateDataKey: never, decryptDataKey: never },
+              { decryptedKeyMaxAgeMs: 0 },
             ),
         ).toThrowError(PaystreamError);
       });

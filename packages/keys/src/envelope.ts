@@ -17,10 +17,13 @@
 // The GCM associated data is the whole header (bytes 0 .. end of IV) followed by the caller's
 // AAD, so changing any byte of the value, or opening it under a different AAD, fails.
 //
-// Cost bounds: a data key is reused for at most `dataKeyMaxUses` seals and `dataKeyMaxAgeMs`,
+// Cost bounds — the AWS Encryption SDK's data-key caching model (max age, max uses, max
+// entries): a data key is reused for at most `dataKeyMaxUses` seals and `dataKeyMaxAgeMs`,
 // then replaced (one KMS GenerateDataKey each). Unwrapped data keys are kept in an LRU of
-// `decryptedKeyCacheSize` entries (one KMS Decrypt per miss). `stats().kmsRequests` counts
-// every request made to the key manager, for the cost analytics.
+// `decryptedKeyCacheSize` entries for at most `decryptedKeyMaxAgeMs` each (one KMS Decrypt per
+// miss), so a key's plaintext does not live in memory indefinitely. With the defaults a busy
+// process makes about one KMS request per data-key age, not one per value. `stats().kmsRequests`
+// counts every request made to the key manager, for the cost analytics.
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { type Clock, PaystreamError, systemClock } from '@paystream/core';
@@ -43,6 +46,8 @@ export interface EnvelopeOptions {
   dataKeyMaxAgeMs?: number;
   /** Unwrapped data keys kept for `open`. Default 1,000 entries. */
   decryptedKeyCacheSize?: number;
+  /** How long an unwrapped data key is kept for `open` before KMS is asked again. Default 5 minutes. */
+  decryptedKeyMaxAgeMs?: number;
   clock?: Clock;
 }
 
@@ -135,7 +140,8 @@ export class Envelope {
   readonly #clock: Clock;
   readonly #maxUses: number;
   readonly #maxAgeMs: number;
-  readonly #decrypted: Lru<string, Buffer>;
+  readonly #decrypted: Lru<string, { readonly key: Buffer; readonly cachedMs: number }>;
+  readonly #decryptedMaxAgeMs: number;
   #current: CachedDataKey | null = null;
   #generating: Promise<void> | null = null;
   readonly #unwrapping = new Map<string, Promise<Buffer>>();
@@ -153,6 +159,7 @@ export class Envelope {
     this.#maxUses = positiveInt(opts.dataKeyMaxUses ?? 10_000, 'dataKeyMaxUses');
     this.#maxAgeMs = positiveInt(opts.dataKeyMaxAgeMs ?? 5 * 60_000, 'dataKeyMaxAgeMs');
     this.#decrypted = new Lru(positiveInt(opts.decryptedKeyCacheSize ?? 1_000, 'decryptedKeyCacheSize'));
+    this.#decryptedMaxAgeMs = positiveInt(opts.decryptedKeyMaxAgeMs ?? 5 * 60_000, 'decryptedKeyMaxAgeMs');
   }
 
   get keyId(): string {
@@ -195,7 +202,7 @@ export class Envelope {
             );
           }
           this.#current = { key, createdMs: this.#clock.nowMs(), uses: 0 };
-          this.#decrypted.set(key.encrypted.toString('base64'), key.plaintext);
+          this.#remember(key.encrypted.toString('base64'), key.plaintext);
         } finally {
           this.#generating = null;
         }
@@ -205,16 +212,20 @@ export class Envelope {
     throw new PaystreamError('key_service_unavailable', 'could not obtain a data key');
   }
 
+  #remember(cacheKey: string, key: Buffer): void {
+    this.#decrypted.set(cacheKey, { key, cachedMs: this.#clock.nowMs() });
+  }
+
   async #dataKeyForOpen(encryptedKey: Buffer): Promise<Buffer> {
     const cacheKey = encryptedKey.toString('base64');
     const hit = this.#decrypted.get(cacheKey);
-    if (hit) return hit;
+    if (hit && this.#clock.nowMs() - hit.cachedMs < this.#decryptedMaxAgeMs) return hit.key;
     let pending = this.#unwrapping.get(cacheKey);
     if (!pending) {
       this.#stats.kmsRequests++;
       this.#stats.decryptDataKeyRequests++;
       pending = this.#keys.decryptDataKey(Buffer.from(encryptedKey)).then((plain) => {
-        this.#decrypted.set(cacheKey, plain);
+        this.#remember(cacheKey, plain);
         return plain;
       });
       this.#unwrapping.set(cacheKey, pending);

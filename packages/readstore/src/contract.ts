@@ -3,6 +3,7 @@
 
 import { PaystreamError } from '@paystream/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GroupedWriter } from './grouped-writes.js';
 import {
   defineTable,
   type Item,
@@ -496,6 +497,77 @@ export function readStoreContract(name: string, make: () => Promise<ReadStoreFix
         expect(await store.scan(postings)).toEqual([]);
         expect(await store.transactWrite(ops(MAX_TRANSACTION_ITEMS))).toBe(true);
         expect(await store.scan(postings)).toHaveLength(MAX_TRANSACTION_ITEMS);
+      });
+    });
+
+    describe('grouped writes', () => {
+      it('writes the puts of one turn in one transaction, each caller getting its own answer', async () => {
+        const store = await fresh();
+        await store.putIfNewer(payments, payment('pay_g3', { status: 'released' }), 9);
+        const writer = new GroupedWriter(store);
+        const answers = await Promise.all([
+          writer.putIfNewer(payments, payment('pay_g1'), 1),
+          writer.putIfNewer(payments, payment('pay_g2'), 1),
+          writer.putIfNewer(payments, payment('pay_g3'), 5), // stale: refused, the others written
+          writer.putIfNewer(payments, payment('pay_g4'), 1),
+        ]);
+        expect(answers).toEqual([true, true, false, true]);
+        expect((await store.scan(payments)).map((r) => [r.item.id, r.version])).toEqual([
+          ['pay_g1', 1],
+          ['pay_g2', 1],
+          ['pay_g3', 9],
+          ['pay_g4', 1],
+        ]);
+        expect((await store.get(payments, { id: 'pay_g3' }))?.status).toBe('released');
+        // One transaction refused, then halves: [g1,g2] written, [g3,g4] refused, then g3 and g4 alone.
+        expect(writer.stats()).toEqual({ writes: 4, requests: 5 });
+      });
+
+      it('needs one request for a turn without conflicts, and keeps two writes of one item in order', async () => {
+        const store = await fresh();
+        const writer = new GroupedWriter(store);
+        const items = Array.from({ length: 30 }, (_, i) => payment(`pay_h${String(i).padStart(2, '0')}`));
+        expect(await Promise.all(items.map((it) => writer.putIfNewer(payments, it, 1)))).toEqual(
+          items.map(() => true),
+        );
+        expect(writer.stats()).toEqual({ writes: 30, requests: 1 });
+        const [first, second] = await Promise.all([
+          writer.putIfNewer(payments, payment('pay_h00', { status: 'released' }), 2),
+          writer.putIfNewer(payments, payment('pay_h00', { status: 'refunded' }), 3),
+        ]);
+        expect([first, second]).toEqual([true, true]);
+        expect(await store.get(payments, { id: 'pay_h00' })).toEqual(
+          payment('pay_h00', { status: 'refunded' }),
+        );
+      });
+
+      it('splits a turn into transactions of at most the group size and 3 MiB', async () => {
+        const store = await fresh();
+        const writer = new GroupedWriter(store, 10);
+        const items = Array.from({ length: 25 }, (_, i) => payment(`pay_k${String(i).padStart(2, '0')}`));
+        await Promise.all(items.map((it) => writer.putIfNewer(payments, it, 1)));
+        expect(writer.stats()).toEqual({ writes: 25, requests: 3 });
+        expect(await store.scan(payments)).toHaveLength(25);
+        expect(() => new GroupedWriter(store, MAX_TRANSACTION_ITEMS + 1)).toThrow(RangeError);
+        // Large items: a group stays under DynamoDB's 4 MB per transaction (3 MiB of items).
+        const big = new GroupedWriter(store);
+        const blob = 'x'.repeat(340 * 1024);
+        const large = Array.from({ length: 10 }, (_, i) => payment(`pay_l${i}`, { blob }));
+        expect(await Promise.all(large.map((it) => big.putIfNewer(payments, it, 1)))).toEqual(
+          large.map(() => true),
+        );
+        expect(big.stats()).toEqual({ writes: 10, requests: 2 });
+      });
+
+      it('refuses a bad item for its caller alone, before anything is sent', async () => {
+        const store = await fresh();
+        const writer = new GroupedWriter(store);
+        const good = writer.putIfNewer(payments, payment('pay_m1'), 1);
+        expect(await code(writer.putIfNewer(payments, payment('pay_m2', { amount: 1.5 }), 1))).toBe(
+          'invalid_item',
+        );
+        expect(await good).toBe(true);
+        expect((await store.scan(payments)).map((r) => r.item.id)).toEqual(['pay_m1']);
       });
     });
 

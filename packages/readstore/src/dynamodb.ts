@@ -139,6 +139,11 @@ export class DynamoDbReadStore implements ReadStore {
     });
   }
 
+  /** The SDK client, for instrumentation (request counters); its DocumentClient shares its middleware. */
+  get sdkClient(): DynamoDBClient {
+    return this.#raw;
+  }
+
   #name(def: TableDef): string {
     return `${this.#prefix}${def.name}`;
   }

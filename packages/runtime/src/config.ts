@@ -25,6 +25,8 @@ export interface Config {
   readonly apiKey: string | undefined;
   readonly logLevel: string;
   readonly kafka: KafkaModeConfig | undefined;
+  /** Seconds between CloudWatch EMF lines of the business counters on stdout; null: off. */
+  readonly metricsEmfIntervalS: number | null;
 }
 
 function bad(variable: string, message: string): PaystreamError {
@@ -49,6 +51,17 @@ function kafkaAuth(raw: string | undefined): KafkaModeConfig['auth'] {
   if (raw === undefined || raw === '' || raw === 'none') return 'none';
   if (raw === 'aws-msk-iam') return raw;
   throw bad('KAFKA_AUTH', `must be "none" or "aws-msk-iam", got ${JSON.stringify(raw)}`);
+}
+
+function emfInterval(raw: string | undefined): number | null {
+  if (raw === undefined || raw === '' || raw === '0') return null;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 10 || n > 3600)
+    throw bad(
+      'PAYSTREAM_METRICS_EMF',
+      `must be seconds from 10 to 3600 (or 0: off), got ${JSON.stringify(raw)}`,
+    );
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,5 +96,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey,
     logLevel: env.LOG_LEVEL || 'info',
     kafka,
+    metricsEmfIntervalS: emfInterval(env.PAYSTREAM_METRICS_EMF),
   };
 }

@@ -16,6 +16,7 @@ import {
   EnvelopeCodec,
   type SchemaRegistry,
 } from '@paystream/schemas';
+import { AwsRequestCounter } from './aws-requests.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { mskIamSasl } from './msk-iam.js';
@@ -31,6 +32,8 @@ export interface Engines {
   readonly envelope: Envelope;
   readonly fingerprints: Fingerprinter;
   readonly objects: ObjectStore;
+  /** Requests sent to DynamoDB and KMS (Kafka mode; stays at zero in embedded mode). */
+  readonly awsRequests: AwsRequestCounter;
   close(): Promise<void>;
 }
 
@@ -39,14 +42,20 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** Table-name prefix for the read store (replay builds into a fresh one). */
   readonly readStorePrefix?: string;
+  /**
+   * Counts DynamoDB and KMS requests (exposed through its metrics when it has them). Default: a
+   * counter without Prometheus metrics, read through `engines.awsRequests.snapshot()`.
+   */
+  readonly awsRequests?: AwsRequestCounter;
 }
 
 async function assemble(
   config: Config,
-  parts: Omit<Engines, 'bus' | 'close' | 'envelope' | 'fingerprints' | 'mode' | 'clock'> & {
+  parts: Omit<Engines, 'bus' | 'close' | 'envelope' | 'fingerprints' | 'mode' | 'clock' | 'awsRequests'> & {
     keys: ConstructorParameters<typeof Envelope>[0];
   },
   clock: Clock,
+  awsRequests: AwsRequestCounter,
 ): Promise<Engines> {
   const codec = await EnvelopeCodec.create(parts.registry);
   const bus = new EventBus(parts.log, codec);
@@ -62,6 +71,7 @@ async function assemble(
     envelope,
     fingerprints: new Fingerprinter(envelope, parts.objects),
     objects: parts.objects,
+    awsRequests,
     async close() {
       await parts.log.close();
       await parts.readStore.close();
@@ -71,6 +81,7 @@ async function assemble(
 
 export async function openEngines(config: Config, options: EngineOptions = {}): Promise<Engines> {
   const clock = options.clock ?? systemClock;
+  const awsRequests = options.awsRequests ?? new AwsRequestCounter();
   if (config.mode === 'embedded') {
     return await assemble(
       config,
@@ -89,11 +100,24 @@ export async function openEngines(config: Config, options: EngineOptions = {}): 
         objects: new DirectoryObjectStore(join(config.dataDir, 'objects')),
       },
       clock,
+      awsRequests,
     );
   }
   const k = config.kafka!;
   const aws = { region: k.awsRegion, ...(k.awsEndpoint ? { endpoint: k.awsEndpoint } : {}) };
   const { KafkaEventLog } = await import('@paystream/log/kafka');
+  const readStore = new DynamoDbReadStore({
+    region: k.awsRegion,
+    ...(k.dynamodbEndpoint
+      ? { endpoint: k.dynamodbEndpoint }
+      : k.awsEndpoint
+        ? { endpoint: k.awsEndpoint }
+        : {}),
+    prefix: options.readStorePrefix ?? k.tablePrefix,
+  });
+  awsRequests.instrumentDynamoDb(readStore.sdkClient, options.readStorePrefix ?? k.tablePrefix);
+  const keys = new AwsKmsKeyManager({ keyId: k.kmsKeyId, ...aws });
+  awsRequests.instrumentKms(keys.sdkClient);
   return await assemble(
     config,
     {
@@ -107,18 +131,11 @@ export async function openEngines(config: Config, options: EngineOptions = {}): 
       registry: k.schemaRegistryUrl
         ? new ConfluentSchemaRegistry({ url: k.schemaRegistryUrl })
         : new EmbeddedSchemaRegistry(),
-      readStore: new DynamoDbReadStore({
-        region: k.awsRegion,
-        ...(k.dynamodbEndpoint
-          ? { endpoint: k.dynamodbEndpoint }
-          : k.awsEndpoint
-            ? { endpoint: k.awsEndpoint }
-            : {}),
-        prefix: options.readStorePrefix ?? k.tablePrefix,
-      }),
-      keys: new AwsKmsKeyManager({ keyId: k.kmsKeyId, ...aws }),
+      readStore,
+      keys,
       objects: new S3ObjectStore({ bucket: k.s3Bucket, ...aws }),
     },
     clock,
+    awsRequests,
   );
 }

@@ -1,4 +1,6 @@
+export * from './aws-requests.js';
 export * from './config.js';
+export * from './emf.js';
 export * from './engines.js';
 export * from './http.js';
 export * from './lifecycle.js';

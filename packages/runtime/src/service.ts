@@ -7,7 +7,7 @@ import type { HealthCheck, HttpServer } from './http.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
-export const SERVICE_NAMES = ['ingest', 'fraud', 'escrow', 'ach-batcher', 'projections'] as const;
+export const SERVICE_NAMES = ['ingest', 'fraud', 'escrow', 'ach-batcher', 'projections', 'webhooks'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ServiceContext {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from './catalog.js';
 import { EnvelopeCodec } from './codec.js';
@@ -40,6 +41,55 @@ describe('EnvelopeCodec', async () => {
     expect(EnvelopeCodec.schemaIdOf(bytes)).toBe(codec.schemaId);
     const back = codec.decode(bytes);
     expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(e)));
+  });
+
+  it('encodes a chained event once: the record bytes are those a fresh encoding gives', () => {
+    const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 80 });
+    fc.assert(
+      fc.property(
+        fc.record({
+          eventId: text,
+          aggregateId: text,
+          tenantId: text,
+          correlationId: text,
+          causationId: fc.option(text, { nil: null }),
+          aggregateVersion: fc.integer({ min: 0, max: 2 ** 52 }), // avsc longs stop short of 2^53
+          occurredAtMs: fc.integer({ min: -(2 ** 52), max: 2 ** 52 }),
+          booking: fc.string({ unit: 'grapheme', maxLength: 200 }),
+          amountMinor: fc.integer({ min: 1, max: 2 ** 40 }),
+          prevHash: fc.oneof(fc.constant(GENESIS_HASH), fc.stringMatching(/^[0-9a-f]{64}$/)),
+        }),
+        (v) => {
+          const e = codec.chain(
+            {
+              ...requested,
+              eventId: v.eventId,
+              aggregateId: v.aggregateId,
+              tenantId: v.tenantId,
+              correlationId: v.correlationId,
+              causationId: v.causationId,
+              aggregateVersion: v.aggregateVersion,
+              occurredAtMs: v.occurredAtMs,
+              payload: { ...requested.payload, amountMinor: v.amountMinor, metadata: { booking: v.booking } },
+            },
+            v.prevHash,
+          );
+          // A copy is not the chained object, so it is encoded from scratch.
+          expect(codec.encode(e).equals(codec.encode({ ...e }))).toBe(true);
+          expect(codec.encode(e)).toBe(codec.encode(e));
+          expect(codec.expectedHash(codec.decode(codec.encode(e)))).toBe(e.hash);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('hands out chained envelopes frozen, since their bytes are already made', () => {
+    const e = codec.chain(requested);
+    expect(Object.isFrozen(e)).toBe(true);
+    expect(() => {
+      (e as { hash: string }).hash = 'x';
+    }).toThrow(TypeError);
   });
 
   it('chains hashes per aggregate and detects an altered amount', () => {

@@ -27,6 +27,34 @@ const ENVELOPE_FIELDS = [
 ] as const;
 const HEADER_BYTES = 5;
 
+/** Bytes of a long/int in Avro's zig-zag varint (safe integers only). */
+function varintBytes(n: number): number {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  let bytes = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    bytes++;
+  }
+  return bytes;
+}
+
+function writeVarint(out: Buffer, at: number, n: number): number {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  let i = at;
+  while (z >= 128) {
+    out[i++] = (z % 128) | 0x80;
+    z = Math.floor(z / 128);
+  }
+  out[i++] = z;
+  return i;
+}
+
+/** Bytes of an Avro string: its UTF-8 length as a varint, then the bytes. */
+function stringBytes(s: string): number {
+  const n = Buffer.byteLength(s, 'utf8');
+  return varintBytes(n) + n;
+}
+
 type WireEnvelope = Omit<Envelope, 'payload'> & { payload: Record<string, unknown> };
 
 export class EnvelopeCodec {
@@ -36,6 +64,12 @@ export class EnvelopeCodec {
   readonly #payloadTypes: ReadonlyMap<string, string>;
   /** writer schema id → resolver into the current reader type (null: same schema). */
   readonly #resolvers = new Map<number, ReturnType<AvroType['createResolver']> | null>();
+  /**
+   * The record bytes of envelopes made by chain(), made there from the bytes already encoded
+   * for the hash, so an event is Avro-encoded once, not twice. Keyed by the (frozen) envelope
+   * object; a copy of it is simply encoded again.
+   */
+  readonly #encoded = new WeakMap<Envelope, Buffer>();
 
   private constructor(registry: SchemaRegistry, catalog: Catalog, schemaId: number) {
     this.#registry = registry;
@@ -105,10 +139,52 @@ export class EnvelopeCodec {
     return this.#type.toBuffer(this.#toWire({ ...e, hash: '', schemaId: 0 }));
   }
 
-  /** Seals an event onto its aggregate's chain. */
+  /**
+   * Seals an event onto its aggregate's chain. The envelope comes back frozen: its record bytes
+   * are made here, from the same encoding as its hash, and encode() hands them out.
+   */
   chain<T extends PayloadType>(e: UnchainedEnvelope<T>, prevHash: string = GENESIS_HASH): Envelope<T> {
     const draft = { ...e, schemaId: this.schemaId, prevHash, hash: '' } as Envelope<T>;
-    return { ...draft, hash: chainHash(prevHash, this.canonicalBytes(draft)) };
+    const canonical = this.canonicalBytes(draft);
+    const sealed = Object.freeze({ ...draft, hash: chainHash(prevHash, canonical) }) as Envelope<T>;
+    const record = this.#recordFromCanonical(sealed, canonical);
+    if (record !== null) this.#encoded.set(sealed, record);
+    return sealed;
+  }
+
+  /**
+   * The record bytes of `e` (header + Avro) from its canonical bytes, which differ only in two
+   * fields: schemaId (encoded as 0) and hash (encoded as ''). The envelope schema puts eight
+   * fields before schemaId (strings, longs and a null-or-string union, whose lengths follow
+   * from the values), then prevHash, then hash, then the payload. Null when the bytes are not
+   * where they must be — encode() then encodes from scratch.
+   */
+  #recordFromCanonical(e: Envelope, canonical: Buffer): Buffer | null {
+    const before =
+      stringBytes(e.eventId) +
+      stringBytes(e.type) +
+      stringBytes(e.aggregateId) +
+      varintBytes(e.aggregateVersion) +
+      stringBytes(e.tenantId) +
+      varintBytes(e.occurredAtMs) +
+      (e.causationId === null ? 1 : 1 + stringBytes(e.causationId)) +
+      stringBytes(e.correlationId);
+    const prevHashBytes = stringBytes(e.prevHash);
+    const hashAt = before + 1 + prevHashBytes;
+    if (canonical[before] !== 0 || canonical[hashAt] !== 0) return null;
+    const hashLength = Buffer.byteLength(e.hash, 'utf8');
+    const out = Buffer.allocUnsafe(
+      HEADER_BYTES + canonical.length - 2 + varintBytes(this.schemaId) + varintBytes(hashLength) + hashLength,
+    );
+    out.writeUInt8(MAGIC, 0);
+    out.writeUInt32BE(this.schemaId, 1);
+    let at = HEADER_BYTES + canonical.copy(out, HEADER_BYTES, 0, before);
+    at = writeVarint(out, at, this.schemaId);
+    at += canonical.copy(out, at, before + 1, hashAt);
+    at = writeVarint(out, at, hashLength);
+    at += out.write(e.hash, at, 'utf8');
+    at += canonical.copy(out, at, hashAt + 1);
+    return at === out.length ? out : null;
   }
 
   /** Recomputes an event's hash; the audit verifier compares it with the stored one. */
@@ -117,6 +193,8 @@ export class EnvelopeCodec {
   }
 
   encode(e: Envelope): Buffer {
+    const made = this.#encoded.get(e);
+    if (made !== undefined) return made;
     const body = this.#type.toBuffer(this.#toWire(e));
     const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
     out.writeUInt8(MAGIC, 0);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { bootstrapDefaultTenant, TenantDirectory } from '@paystream/auth';
 import type { ReadQueries } from '@paystream/projections';
 import type { ServiceContext, ServiceModule } from '@paystream/runtime';
+import { CardCache, type CardCacheOptions } from './commands/card-cache.js';
 import type { CommandDeps } from './commands/deps.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions, registerIngestRoutes } from './http/routes.js';
 import { DEFAULT_MAX_WAIT_MS } from './http/wait.js';
@@ -21,6 +22,8 @@ export interface IngestOptions {
   /** Upper bound of `?wait=` on POST /v1/payments; default 30,000 ms. */
   readonly maxWaitMs?: number;
   readonly idempotency?: IdempotencyOptions;
+  /** Bounds of the in-process card cache. */
+  readonly cardCache?: CardCacheOptions;
   /** Consume the inbound topic (default true). */
   readonly inbound?: boolean;
   readonly inboundMaxBatchRecords?: number;
@@ -54,7 +57,11 @@ export function createIngestService(deps: IngestDeps): ServiceModule {
 
       const idempotency = new IdempotencyStore(engines.readStore, engines.clock, options.idempotency);
       await idempotency.init();
-      const commands: CommandDeps = { engines, queries: deps.queries };
+      const commands: CommandDeps = {
+        engines,
+        queries: deps.queries,
+        cards: new CardCache(deps.queries, options.cardCache),
+      };
 
       const inbound =
         options.inbound === false

@@ -11,6 +11,7 @@ import { TenantDirectory } from '@paystream/auth';
 import { EventBus, TOPICS } from '@paystream/eventing';
 import type { Batch, BatchContext, LogRecord } from '@paystream/log';
 import type { RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
+import { registerConsoleRoutes } from './http/console-routes.js';
 import { registerReadRoutes } from './http/routes.js';
 import {
   ensureProjectionTables,
@@ -107,7 +108,10 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
       );
       const queries = createReadQueries(engines);
       return {
-        routes: async (app) => registerReadRoutes(app, { ctx, directory, queries }),
+        routes: async (app) => {
+          await registerReadRoutes(app, { ctx, directory, queries });
+          await registerConsoleRoutes(app, { ctx, directory });
+        },
         health: [
           {
             // Healthy while the read models are within MAX_HEALTHY_LAG events of the log.

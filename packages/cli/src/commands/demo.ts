@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReadQueries } from '@paystream/projections';
-import { runServices } from '../compose.js';
+import { type Running, runServices } from '../compose.js';
 import { availableServices } from '../services.js';
 import {
   allInOneConfig,
@@ -49,6 +49,17 @@ export interface DemoOptions {
   readonly data: string | null;
   /** Progress on stderr. */
   readonly progress: boolean;
+  /** Payments in review the operator leaves for later (the console's screenshots and tests). */
+  readonly leaveInReview?: number;
+  /** Called with the running system after the day, before it stops (console tests, screenshots). */
+  readonly whileRunning?: (running: DemoRunning) => Promise<void>;
+}
+
+export interface DemoRunning {
+  readonly url: string;
+  /** The bootstrap key of tenant `default` (all scopes). */
+  readonly apiKey: string;
+  readonly running: Running;
 }
 
 /** Keys the requests rotate over (10,000 ingest requests a minute each). */
@@ -103,7 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const cardIds = await registerInstruments(client, plan, progress);
     const ids = await sendPayments(client, queries, plan, cardIds, runId, progress);
     const views = await fetchPayments(client, ids);
-    const reviews = await reviewPayments(client, plan, ids, views, progress);
+    const reviews = await reviewPayments(client, plan, ids, views, progress, options.leaveInReview ?? 0);
     const actions = await actOnEscrows(client, plan, ids, views, progress);
 
     progress.phase('ACH: closing the windows, a return file, closing again');
@@ -124,6 +135,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const final = paymentFigures(plan.payments, await fetchPayments(client, ids));
     const totals = await readTotals(client, fromIso);
     progress.done();
+    if (options.whileRunning) await options.whileRunning({ url: running.url, apiKey, running });
     const tbNonzero = totals.trialBalance.currencies.some((c) => c.debits > 0);
     return {
       engine: config.mode,

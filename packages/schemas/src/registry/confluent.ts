@@ -4,9 +4,13 @@
 // told (and a registry answers the global level for a subject without its own), where we want
 // to raise a lax level to BACKWARD and keep a stricter one. Encoding stays in codec.ts so both
 // registries produce byte-identical records.
+//
+// A schema id names one schema forever (the registry never reuses an id), so what was fetched
+// is kept — bounded, since ids come off records and a stream of bad ids must not grow memory —
+// and concurrent lookups of one id share one request. Failures are not kept.
 
 import { SchemaRegistry as ConfluentClient } from '@kafkajs/confluent-schema-registry';
-import { PaystreamError } from '@paystream/core';
+import { BoundedCache, jsonSizeOf, PaystreamError } from '@paystream/core';
 import type { AvroSchema } from '../catalog.js';
 import type { SchemaRegistry } from './port.js';
 
@@ -14,6 +18,8 @@ export interface ConfluentRegistryOptions {
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
+  /** Schemas kept by id. Default 1,000. */
+  readonly maxCachedSchemas?: number;
 }
 
 /**
@@ -34,13 +40,21 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
   readonly #client: ConfluentClient;
   readonly #url: string;
   readonly #authorization: string | undefined;
-  readonly #byId = new Map<number, AvroSchema>();
+  readonly #byId: BoundedCache<number, AvroSchema>;
+  readonly #fetching = new Map<number, Promise<AvroSchema>>();
+  /** Requests sent to the registry (tests and cost checks). */
+  requests = 0;
 
   constructor(options: ConfluentRegistryOptions) {
     this.#url = options.url.replace(/\/+$/, '');
     this.#authorization = options.username
       ? `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`
       : undefined;
+    this.#byId = new BoundedCache<number, AvroSchema>({
+      maxEntries: options.maxCachedSchemas ?? 1_000,
+      maxBytes: 64 * 1024 * 1024,
+      sizeOf: jsonSizeOf,
+    });
     this.#client = new ConfluentClient({
       host: this.#url,
       ...(options.username ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
@@ -90,6 +104,7 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
     body?: unknown,
     expected: readonly number[] = [],
   ): Promise<{ status: number; body: unknown }> {
+    this.requests++;
     let res: Response;
     try {
       res = await fetch(`${this.#url}${path}`, {
@@ -127,6 +142,18 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
   async schemaById(id: number): Promise<AvroSchema> {
     const cached = this.#byId.get(id);
     if (cached) return cached;
+    let pending = this.#fetching.get(id);
+    if (!pending) {
+      pending = this.#fetch(id);
+      this.#fetching.set(id, pending);
+      const forget = () => this.#fetching.delete(id);
+      pending.then(forget, forget);
+    }
+    return await pending;
+  }
+
+  async #fetch(id: number): Promise<AvroSchema> {
+    this.requests++;
     let schema: AvroSchema;
     try {
       // getSchema returns a parsed avsc type; its .schema() is the JSON we re-parse with our options.

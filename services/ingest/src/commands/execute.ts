@@ -25,6 +25,7 @@ export async function executeCommand(
   owner: string,
 ): Promise<Executed> {
   let claim: Claim | null = null;
+  let firstUse = false;
   if (idempotencyKey !== null) {
     const begun = await deps.idempotency.begin({
       tenantId: caller.tenant.id,
@@ -35,10 +36,11 @@ export async function executeCommand(
     });
     if (begun.kind === 'replay') return { statusCode: begun.statusCode, body: begun.body, replayed: true };
     claim = begun.claim;
+    firstUse = begun.firstUse;
   }
   let plan: Awaited<ReturnType<Prepared['run']>>;
   try {
-    plan = await prepared.run(idempotencyKey);
+    plan = await prepared.run(idempotencyKey, { firstUse });
   } catch (err) {
     if (claim) await deps.idempotency.abandon(claim);
     throw err;

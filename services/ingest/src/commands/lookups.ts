@@ -9,14 +9,21 @@ import type { CardRef, ReadQueries } from '@paystream/projections';
 /** How long a miss waits for the projections before answering 404. */
 export const CATCH_UP_MS = 2000;
 
-async function withCatchUp<T>(queries: ReadQueries, read: () => Promise<T | null>): Promise<T | null> {
+async function withCatchUp<T>(
+  queries: Pick<ReadQueries, 'catchUp'>,
+  read: () => Promise<T | null>,
+): Promise<T | null> {
   const first = await read();
   if (first !== null) return first;
   await queries.catchUp(CATCH_UP_MS);
   return await read();
 }
 
-export async function findCard(queries: ReadQueries, tenantId: string, cardId: string): Promise<CardRef> {
+export async function findCard(
+  queries: Pick<ReadQueries, 'card' | 'catchUp'>,
+  tenantId: string,
+  cardId: string,
+): Promise<CardRef> {
   const card = await withCatchUp(queries, async () => {
     const c = await queries.card(tenantId, cardId);
     return c !== null && c.tenantId === tenantId ? c : null;

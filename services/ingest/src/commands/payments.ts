@@ -69,7 +69,7 @@ export function preparePayment(deps: CommandDeps, caller: Caller, body: CreatePa
     operation: 'payment.create',
     resourceId: null,
     hashBody: body,
-    async run(key) {
+    async run(key, context) {
       if (key === null) {
         throw new PaystreamError(
           'idempotency_key_required',
@@ -97,7 +97,7 @@ export function preparePayment(deps: CommandDeps, caller: Caller, body: CreatePa
       const platformFeeBps = resolvePlatformFeeBps(body.platformFeeBps, tenant.platformFeeBps);
       const holdUntilMs = parseHoldUntil(body.escrow?.holdUntil, nowMs);
 
-      const card = await findCard(deps.queries, tenant.id, body.paymentMethodId);
+      const card = await findCard(deps.cards, tenant.id, body.paymentMethodId);
       if (card.customerId !== body.customerId) {
         throw new PaystreamError(
           'payment_method_not_owned',
@@ -110,9 +110,12 @@ export function preparePayment(deps: CommandDeps, caller: Caller, body: CreatePa
       }
 
       const paymentId = paymentIdFor(tenant.id, key);
-      const existing = await deps.queries.payment(tenant.id, paymentId);
+      // A key claimed for the first time has never been planned, so its payment cannot exist
+      // (after the key's record expired it might: escrow then refuses the duplicate, since the
+      // payment id derives from the key). A key taken over from an earlier attempt may have
+      // been appended already: then answer with the payment instead of appending again.
+      const existing = context?.firstUse === true ? null : await deps.queries.payment(tenant.id, paymentId);
       if (existing !== null && existing.tenantId === tenant.id && existing.state.status !== 'none') {
-        // The key's record was lost (a crash after the append): the payment exists, answer with it.
         const status = existing.state.status;
         return { envelopes: [], statusCode: 202, body: (position) => ({ id: paymentId, status, position }) };
       }

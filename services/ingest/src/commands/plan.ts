@@ -14,6 +14,15 @@ export interface Plan {
   body(position: string): StoredBody;
 }
 
+/** What running a command knows about its Idempotency-Key's history. */
+export interface RunContext {
+  /**
+   * The key had no record when it was claimed: no earlier attempt can have appended anything
+   * under it, so a plan need not look for one (a read saved on the hot path).
+   */
+  readonly firstUse: boolean;
+}
+
 /** A request whose stateless checks passed; `run` does the stateful ones and plans the append. */
 export interface Prepared {
   /** The operation name idempotency keys are bound to, e.g. `payment.create`. */
@@ -22,7 +31,7 @@ export interface Prepared {
   readonly resourceId: string | null;
   /** What the idempotency hash covers: the request, minus card/account numbers and CVC. */
   readonly hashBody: unknown;
-  run(idempotencyKey: string | null): Promise<Plan>;
+  run(idempotencyKey: string | null, context?: RunContext): Promise<Plan>;
 }
 
 /** Who is asking: the tenant and, for the audit trail, the caller. */

@@ -10,6 +10,8 @@ import { covers, decodePosition, partitionKey } from '@paystream/log';
 import type { Envelope } from '@paystream/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentIdFor } from '../commands/payments.js';
+import { requestHash } from '../idempotency/request-hash.js';
+import { DEFAULT_LEASE_MS, IdempotencyStore } from '../idempotency/store.js';
 import {
   escrowIdFor,
   type Harness,
@@ -420,6 +422,30 @@ describe('POST /v1/payments', () => {
       'idempotency_conflict',
       'Idempotency-Key',
     );
+  });
+
+  it('a retry after a crash between the append and the stored response appends nothing and answers with the payment', async () => {
+    const key = `crash-${++seq}`;
+    const paymentId = paymentIdFor('default', key);
+    // The crashed request: its claim was taken and its command reached escrow, then nothing.
+    const crashed = new IdempotencyStore(h.t.engines.readStore, h.clock);
+    const body = paymentBody();
+    await crashed.begin({
+      tenantId: 'default',
+      idempotencyKey: key,
+      operation: 'payment.create',
+      requestHash: requestHash('payment.create', null, body),
+      owner: 'http:crashed',
+    });
+    await h.givenPayment('default', paymentId, historyTo(requestPaymentCommand(paymentId), 'held'));
+    await h.queries.catchUp(1000); // the read side saw escrow's events within the lease
+    await refused(() => post('/v1/payments', body, idem(key)), 409, 'idempotency_in_progress');
+    h.clock.advance(DEFAULT_LEASE_MS + 1);
+    const before = await h.appended();
+    const res = await post('/v1/payments', body, idem(key));
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ id: paymentId, status: 'held' });
+    expect(await h.appended()).toEqual(before);
   });
 
   it('concurrent duplicates: exactly one command; the others replay it or get idempotency_in_progress', async () => {

@@ -1,48 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PaystreamError, TestClock } from '@paystream/core';
 import { SqliteReadStore } from '@paystream/readstore';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requestHash } from './request-hash.js';
-import {
-  type BeginRequest,
-  DEFAULT_IDEMPOTENCY_TTL_MS,
-  DEFAULT_LEASE_MS,
-  IdempotencyStore,
-} from './store.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'ingest-idem-'));
-const readStore = new SqliteReadStore({ filename: join(dir, 'read.db') });
-const clock = new TestClock();
-const store = new IdempotencyStore(readStore, clock);
-await store.init();
-afterAll(async () => {
-  await readStore.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-let n = 0;
-function request(overrides: Partial<BeginRequest> = {}): BeginRequest {
-  return {
-    tenantId: 'default',
-    idempotencyKey: `key-${++n}`,
-    operation: 'payment.create',
-    requestHash: requestHash('payment.create', null, { amount: 1000 }),
-    owner: `http:${n}`,
-    ...overrides,
-  };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'no error';
-  } catch (err) {
-    if (err instanceof PaystreamError) return err.code;
-    throw err;
-  }
-}
+import { idempotencyStoreSuite } from './store.contract.js';
 
 describe('request hash', () => {
   it('ignores field order and binds operation and target', () => {
@@ -55,90 +17,14 @@ describe('request hash', () => {
   });
 });
 
-describe('IdempotencyStore', () => {
-  it('claims a new key, then replays the stored response to the same request', async () => {
-    const req = request();
-    const begun = await store.begin(req);
-    expect(begun.kind).toBe('claimed');
-    if (begun.kind !== 'claimed') return;
-    expect(await store.complete(begun.claim, 202, { id: 'pay_1', status: 'pending', position: 'abc' })).toBe(
-      true,
-    );
-    const again = await store.begin({ ...req, owner: 'http:other' });
-    expect(again).toEqual({
-      kind: 'replay',
-      statusCode: 202,
-      body: { id: 'pay_1', status: 'pending', position: 'abc' },
-      owner: req.owner,
-    });
-  });
-
-  it('refuses the same key with another body (409 idempotency_conflict), even while in progress', async () => {
-    const req = request();
-    await store.begin(req);
-    const other = {
-      ...req,
-      owner: 'http:x',
-      requestHash: requestHash('payment.create', null, { amount: 2000 }),
-    };
-    expect(await codeOf(store.begin(other))).toBe('idempotency_conflict');
-  });
-
-  it('answers idempotency_in_progress to a duplicate while the first holds the lease, then lets it take over', async () => {
-    const req = request();
-    await store.begin(req);
-    expect(await codeOf(store.begin({ ...req, owner: 'http:dup' }))).toBe('idempotency_in_progress');
-    clock.advance(DEFAULT_LEASE_MS + 1);
-    expect((await store.begin({ ...req, owner: 'http:dup' })).kind).toBe('claimed');
-  });
-
-  it('lets exactly one of many concurrent identical requests claim the key', async () => {
-    const req = request();
-    const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => store.begin({ ...req, owner: `http:c${i}` })),
-    );
-    const claimed = results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'claimed');
-    const inProgress = results.filter(
-      (r) => r.status === 'rejected' && (r.reason as PaystreamError).code === 'idempotency_in_progress',
-    );
-    expect(claimed).toHaveLength(1);
-    expect(inProgress).toHaveLength(7);
-  });
-
-  it('frees an abandoned key (a refused request wrote nothing) for any request', async () => {
-    const req = request();
-    const begun = await store.begin(req);
-    if (begun.kind !== 'claimed') throw new Error('expected a claim');
-    await store.abandon(begun.claim);
-    const other = {
-      ...req,
-      owner: 'http:y',
-      requestHash: requestHash('payment.create', null, { amount: 5 }),
-    };
-    expect((await store.begin(other)).kind).toBe('claimed');
-  });
-
-  it('keeps keys 24 hours, then forgets them; purge deletes expired ones lazily', async () => {
-    const req = request({ tenantId: 'ttl_tenant' });
-    const begun = await store.begin(req);
-    if (begun.kind !== 'claimed') throw new Error('expected a claim');
-    await store.complete(begun.claim, 201, { id: 'card_1' });
-    clock.advance(DEFAULT_IDEMPOTENCY_TTL_MS - 1);
-    expect((await store.begin({ ...req, owner: 'later' })).kind).toBe('replay');
-    expect(await store.purgeExpired('ttl_tenant')).toBe(0);
-    clock.advance(1);
-    expect(await store.purgeExpired('ttl_tenant')).toBe(1);
-    const other = { ...req, owner: 'much-later', requestHash: requestHash('card.create', null, {}) };
-    expect((await store.begin(other)).kind).toBe('claimed');
-  });
-
-  it('refuses keys that are empty, too long or not printable ASCII', async () => {
-    for (const idempotencyKey of ['', 'a'.repeat(256), 'with space', 'ünïcode']) {
-      expect(await codeOf(store.begin(request({ idempotencyKey })))).toBe('invalid_idempotency_key');
-    }
-  });
-
-  it('will not be configured to keep keys under 24 hours', () => {
-    expect(() => new IdempotencyStore(readStore, clock, { ttlMs: 60_000 })).toThrow(/24 hours/);
-  });
+idempotencyStoreSuite('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingest-idem-'));
+  const readStore = new SqliteReadStore({ filename: join(dir, 'read.db') });
+  return {
+    readStore,
+    async close() {
+      await readStore.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });

@@ -7,7 +7,11 @@
 //
 // A claim is taken with a version-checked write (putIfNewer, version = the record's `rev`), so
 // of two concurrent requests exactly one executes; the loser re-reads and gets the conflict,
-// the in-progress error or, once the winner is done, the stored response. A claim carries a
+// the in-progress error or, once the winner is done, the stored response. The first attempt
+// writes rev 1 without reading (every stored record has rev ≥ 1, so it is a put-if-absent): a
+// new key costs one write to claim and one to complete, and reads happen only on a retry. The
+// writes of concurrent requests go out together (GroupedWriter: one transaction per event-loop
+// turn). A claim carries a
 // lease: if its holder dies between claiming and completing, the key becomes claimable again
 // after `leaseMs` (the command is rebuilt with the same deterministic ids).
 //
@@ -19,7 +23,7 @@
 // `purgeEvery` begins a bounded sweep deletes up to 100 expired records of that tenant.
 
 import { type Clock, invariant, PaystreamError } from '@paystream/core';
-import { defineTable, type Item, type JsonValue, type ReadStore } from '@paystream/readstore';
+import { defineTable, GroupedWriter, type Item, type JsonValue, type ReadStore } from '@paystream/readstore';
 
 export const IDEMPOTENCY_TABLE = defineTable({
   name: 'ingest_idempotency',
@@ -62,7 +66,15 @@ export interface Claim {
 }
 
 export type BeginResult =
-  | { readonly kind: 'claimed'; readonly claim: Claim }
+  | {
+      readonly kind: 'claimed';
+      readonly claim: Claim;
+      /**
+       * No record of this key existed: nothing was ever planned under it (unless its record
+       * expired and was purged, after the TTL), so there is no earlier attempt to look for.
+       */
+      readonly firstUse: boolean;
+    }
   | {
       readonly kind: 'replay';
       readonly statusCode: number;
@@ -77,8 +89,11 @@ export interface IdempotencyOptions {
   readonly purgeEvery?: number;
 }
 
-/** Claim attempts per begin: each lost race means another request won, so 3 is plenty. */
-const MAX_CLAIM_ATTEMPTS = 3;
+/**
+ * Claim attempts per begin: the blind first write, then read-and-claim rounds; each lost race
+ * means another request won, so three rounds are plenty.
+ */
+const MAX_CLAIM_ATTEMPTS = 4;
 const PURGE_BATCH = 100;
 
 export function assertIdempotencyKey(key: string): string {
@@ -94,6 +109,7 @@ export function assertIdempotencyKey(key: string): string {
 
 export class IdempotencyStore {
   readonly #store: ReadStore;
+  readonly #writes: GroupedWriter;
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #leaseMs: number;
@@ -102,6 +118,7 @@ export class IdempotencyStore {
 
   constructor(store: ReadStore, clock: Clock, options: IdempotencyOptions = {}) {
     this.#store = store;
+    this.#writes = new GroupedWriter(store);
     this.#clock = clock;
     this.#ttlMs = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -120,7 +137,7 @@ export class IdempotencyStore {
   }
 
   async #put(record: IdempotencyRecord): Promise<boolean> {
-    return await this.#store.putIfNewer(IDEMPOTENCY_TABLE, record as unknown as Item, record.rev);
+    return await this.#writes.putIfNewer(IDEMPOTENCY_TABLE, record as unknown as Item, record.rev);
   }
 
   async begin(req: BeginRequest): Promise<BeginResult> {
@@ -128,7 +145,8 @@ export class IdempotencyStore {
     if (++this.#begins % this.#purgeEvery === 0) await this.purgeExpired(req.tenantId);
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
       const nowMs = this.#clock.nowMs();
-      const existing = await this.#get(req.tenantId, req.idempotencyKey);
+      // The happy path: a new key, claimed with one write and no read.
+      const existing = attempt === 0 ? null : await this.#get(req.tenantId, req.idempotencyKey);
       const live = existing !== null && existing.expiresAtMs > nowMs && existing.state !== 'abandoned';
       if (live) {
         if (existing.requestHash !== req.requestHash) {
@@ -173,7 +191,9 @@ export class IdempotencyStore {
         statusCode: null,
         response: null,
       };
-      if (await this.#put(record)) return { kind: 'claimed', claim: { record } };
+      // Only the blind first write proves there was no record: a record that vanished between a
+      // refused write and the read was an expired one, purged, whose attempt may have appended.
+      if (await this.#put(record)) return { kind: 'claimed', claim: { record }, firstUse: attempt === 0 };
       // Lost a race to a concurrent request: read what it wrote and answer from that.
     }
     throw new PaystreamError(

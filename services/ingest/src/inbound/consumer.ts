@@ -187,7 +187,7 @@ export class InboundConsumer {
 
     let plan: Awaited<ReturnType<Prepared['run']>>;
     try {
-      plan = await prepared.run(key);
+      plan = await prepared.run(key, { firstUse: begun.kind === 'claimed' && begun.firstUse });
     } catch (err) {
       if (claim) await this.#deps.idempotency.abandon(claim);
       throw err;

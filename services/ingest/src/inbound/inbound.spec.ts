@@ -6,6 +6,7 @@ import { TOPICS } from '@paystream/eventing';
 import { type LogRecord, type OutRecord, positionAfter } from '@paystream/log';
 import type { Envelope } from '@paystream/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CardCache } from '../commands/card-cache.js';
 import { paymentIdFor } from '../commands/payments.js';
 import { IdempotencyStore } from '../idempotency/store.js';
 import {
@@ -207,7 +208,7 @@ describe('inbound redelivery', () => {
     const consumer = new InboundConsumer({
       bus: h.t.engines.bus,
       directory: new TenantDirectory(h.t.engines.readStore),
-      commands: { engines: h.t.engines, queries: h.queries },
+      commands: { engines: h.t.engines, queries: h.queries, cards: new CardCache(h.queries) },
       idempotency,
       logger: h.t.logger,
       metrics: h.t.metrics,

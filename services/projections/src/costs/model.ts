@@ -4,6 +4,7 @@
 // figure, so a rollup is the rounded sum of exact amounts, not a sum of rounded ones.
 
 import type { PriceTable } from './prices.js';
+import { apportion } from './rounding.js';
 
 const NANO = 1_000_000_000n;
 const PPM = 1_000_000n;
@@ -132,17 +133,29 @@ export function addInto(into: CostTotals, c: CostBreakdown): void {
   for (const k of Object.keys(into) as (keyof CostTotals)[]) into[k] += c[k];
 }
 
-/** The breakdown in minor units, as the API reports it. */
+/**
+ * The breakdown in minor units, as the API reports it. Ours and the baseline are each rounded
+ * once (half up); their parts are apportioned so they add up to them; and the saving is the
+ * difference of the two rounded figures, so baseline − ours = saving to the cent on any report.
+ */
 export function costInMinor(c: CostBreakdown): Record<string, number> {
+  const ours = BigInt(toMinor(c.ours));
+  const baseline = BigInt(toMinor(c.baseline));
+  const [passThrough, acquirer, infrastructure, ach] = apportion(
+    [c.passThrough, c.acquirer, c.infrastructure, c.ach],
+    NANO,
+    ours,
+  );
+  const [card, payout] = apportion([c.baselineCard, c.baselinePayout], NANO, baseline);
   return {
-    ourCostMinor: toMinor(c.ours),
-    passThroughMinor: toMinor(c.passThrough),
-    acquirerMinor: toMinor(c.acquirer),
-    infrastructureMinor: toMinor(c.infrastructure),
-    achMinor: toMinor(c.ach),
-    processorBaselineMinor: toMinor(c.baseline),
-    processorCardFeeMinor: toMinor(c.baselineCard),
-    processorPayoutFeeMinor: toMinor(c.baselinePayout),
-    savingMinor: toMinor(c.saving),
+    ourCostMinor: Number(ours),
+    passThroughMinor: Number(passThrough),
+    acquirerMinor: Number(acquirer),
+    infrastructureMinor: Number(infrastructure),
+    achMinor: Number(ach),
+    processorBaselineMinor: Number(baseline),
+    processorCardFeeMinor: Number(card),
+    processorPayoutFeeMinor: Number(payout),
+    savingMinor: Number(baseline - ours),
   };
 }

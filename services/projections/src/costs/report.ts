@@ -17,6 +17,7 @@ import {
   zeroTotals,
 } from './model.js';
 import type { PriceTable } from './prices.js';
+import { basisPoints, divHalfEven } from './rounding.js';
 
 /** Payments one report may cover (larger ranges: ask for less time). */
 export const MAX_PAYMENTS_PER_REPORT = 100_000;
@@ -150,6 +151,7 @@ export async function costReport(store: ReadStore, prices: PriceTable, o: CostRe
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
+  const reported = costInMinor(totals);
   return {
     tenantId: o.tenantId,
     from: new Date(o.fromMs).toISOString(),
@@ -159,9 +161,9 @@ export async function costReport(store: ReadStore, prices: PriceTable, o: CostRe
     payments,
     notPricedOtherCurrency: otherCurrency,
     volumeMinor,
-    totals: costInMinor(totals),
-    savingBps:
-      volumeMinor > 0 ? Number((totals.saving * 10_000n) / (BigInt(volumeMinor) * 1_000_000_000n)) : 0,
+    totals: reported,
+    savingBps: basisPoints(reported.savingMinor!, volumeMinor),
+    projection: projectCosts(reported, o.toMs - o.fromMs),
     days: [...days.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([date, d]) => ({
@@ -174,6 +176,24 @@ export async function costReport(store: ReadStore, prices: PriceTable, o: CostRe
     paymentLines: lines,
     linesTruncated: lines.length < payments,
   };
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+const YEAR_MS = 365n * BigInt(DAY_MS);
+
+/**
+ * The range's figures at the same rate for a month (a twelfth of a 365-day year) and a year:
+ * baseline and ours are scaled (half to even) and the saving is again their difference.
+ */
+export function projectCosts(reported: Record<string, number>, rangeMs: number) {
+  const scale = (minor: number, periodMs: bigint, perYear: bigint) =>
+    Number(divHalfEven(BigInt(minor) * periodMs, BigInt(rangeMs) * perYear));
+  const at = (perYear: bigint) => {
+    const processorBaselineMinor = scale(reported.processorBaselineMinor ?? 0, YEAR_MS, perYear);
+    const ourCostMinor = scale(reported.ourCostMinor ?? 0, YEAR_MS, perYear);
+    return { processorBaselineMinor, ourCostMinor, savingMinor: processorBaselineMinor - ourCostMinor };
+  };
+  return { rangeDays: rangeMs / DAY_MS, monthly: at(12n), yearly: at(1n) };
 }
 
 export { toMinor };

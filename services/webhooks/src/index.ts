@@ -1,0 +1,12 @@
+export { type EventPublisher, snsPublisher } from './aws/sns.js';
+export { loadWebhooksConfig, type WebhooksConfig } from './config.js';
+export { WEBHOOKS_GROUP } from './delivery/materializer.js';
+export * from './domain/catalog.js';
+export * from './domain/delivery.js';
+export * from './domain/endpoint.js';
+export * from './domain/ids.js';
+export * from './domain/schedule.js';
+export * from './service.js';
+export * from './signing/signature.js';
+export { isForbiddenAddress, resolveTarget } from './ssrf/guard.js';
+export { WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINTS, WEBHOOK_EVENTS, WEBHOOK_TABLES } from './store/tables.js';
