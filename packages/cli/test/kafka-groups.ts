@@ -4,9 +4,10 @@ import { ACH_CONTROL_TOPIC, CONTROL_GROUP, EVENTS_GROUP } from '@paystream/ach-b
 import { INBOUND_GROUP } from '@paystream/ingest';
 import { KafkaEventLog } from '@paystream/log/kafka';
 import { PROJECTIONS_GROUP } from '@paystream/projections';
+import { WEBHOOKS_GROUP } from '@paystream/webhooks';
 import { Kafka, logLevel } from 'kafkajs';
 
-/** Every consumer group of the five services and the topic it reads. */
+/** Every consumer group of the services and the topic it reads. */
 const GROUPS: readonly (readonly [group: string, topic: string])[] = [
   [INBOUND_GROUP, 'paystream.inbound'],
   ['paystream-escrow', 'paystream.commands'],
@@ -15,6 +16,7 @@ const GROUPS: readonly (readonly [group: string, topic: string])[] = [
   [PROJECTIONS_GROUP, 'paystream.events'],
   [EVENTS_GROUP, 'paystream.events'],
   [CONTROL_GROUP, ACH_CONTROL_TOPIC],
+  [WEBHOOKS_GROUP, 'paystream.events'],
 ];
 
 /**
