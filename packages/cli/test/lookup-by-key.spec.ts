@@ -1,5 +1,5 @@
-// A producer finds its payment by the key it sent: GET /v1/payments?idempotencyKey= (tenant
-// scoped), and a replay of the same request over HTTP answers the original position — also
+// A producer finds its payment by the key it sent: GET /v1/payments?idempotencyKey= (the
+// payments list narrowed to the one created with that key, tenant-scoped), and a replay of the same request over HTTP answers the original position — also
 // when the payment came in as a record on the inbound topic. Every service in this process on
 // the embedded engines, over real HTTP.
 
@@ -64,12 +64,18 @@ async function lookUp(idempotencyKey: string, extra = '', as: Api = api) {
   return await call(as, 'GET', `/v1/payments?idempotencyKey=${encodeURIComponent(idempotencyKey)}${extra}`);
 }
 
+const only = (res: { body: Record<string, unknown> }) => {
+  const data = res.body.data as Record<string, unknown>[];
+  expect(data).toHaveLength(1);
+  return data[0]!;
+};
+
 /** Polls the lookup until it finds the payment (an inbound record is processed asynchronously). */
 async function lookUpEventually(idempotencyKey: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await lookUp(idempotencyKey);
-    if (res.status === 200 || Date.now() > deadline) return res;
+    if ((res.body.data as unknown[] | undefined)?.length || Date.now() > deadline) return res;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -87,10 +93,13 @@ describe('GET /v1/payments?idempotencyKey= and replays over HTTP', () => {
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(first.body);
 
-    const found = await lookUp(idem, `&after=${first.body.position}`);
+    const byId = await call(api, 'GET', `/v1/payments/${first.body.id}?after=${first.body.position}`);
+    expect(byId.status).toBe(200);
+    const found = await lookUp(idem);
     expect(found.status).toBe(200);
-    expect(found.body).toMatchObject({ id: first.body.id, amount: 4200, currency: 'USD' });
-    expect(found.body).toEqual((await call(api, 'GET', `/v1/payments/${first.body.id}`)).body);
+    expect(only(found)).toMatchObject({ id: first.body.id, amount: 4200, currency: 'USD' });
+    expect(only(found)).toEqual(byId.body);
+    expect(found.body.nextCursor).toBeNull();
   });
 
   it('finds a payment sent to the inbound topic; an HTTP replay answers its original position', async () => {
@@ -99,52 +108,53 @@ describe('GET /v1/payments?idempotencyKey= and replays over HTTP', () => {
     const [at] = await running.engines.log.append([
       { topic: 'paystream.inbound', key: idem, value: Buffer.from(JSON.stringify(record)) },
     ]);
-    const found = await lookUpEventually(idem);
-    expect(found.status).toBe(200);
-    expect(found.body.id).toBe(paymentIdFor('default', idem));
+    const found = only(await lookUpEventually(idem));
+    expect(found.id).toBe(paymentIdFor('default', idem));
 
     const replay = await call(api, 'POST', '/v1/payments', paymentBody(), { 'idempotency-key': idem });
     expect(replay.status).toBe(202);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(replay.body.id).toBe(found.body.id);
+    expect(replay.body.id).toBe(found.id);
     // Where the request entered the log: the inbound record itself.
     expect(positionText(replay.body.position)).toBe(`paystream.inbound/${at!.partition}:${at!.offset + 1}`);
     const again = await call(api, 'POST', '/v1/payments', paymentBody(), { 'idempotency-key': idem });
     expect(again.body.position).toBe(replay.body.position);
 
     // The position works as a read-your-writes token like any other.
-    const read = await call(api, 'GET', `/v1/payments/${found.body.id}?after=${replay.body.position}`);
+    const read = await call(api, 'GET', `/v1/payments/${found.id}?after=${replay.body.position}`);
     expect(read.status).toBe(200);
     expect(read.headers.get('paystream-consistent')).toBeNull();
   });
 
-  it("is tenant-scoped: another tenant's key finds nothing, and its own key its own payment", async () => {
+  it("is tenant-scoped: another tenant's key finds nothing under the same idempotency key", async () => {
     const idem = 'order-1001-charge'; // created by the default tenant above
     const other: Api = { url: running.url, key: otherKey };
     const res = await lookUp(idem, '', other);
-    expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ code: 'payment_not_found', field: 'idempotencyKey' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ data: [], nextCursor: null });
     expect(JSON.stringify(res.body)).not.toContain(paymentIdFor('default', idem));
   });
 
-  it('answers 404 for a key never used, and 400 for a missing or malformed key, with nothing written', async () => {
+  it('applies the other filters too', async () => {
+    expect(only(await lookUp('order-1001-charge', '&customerId=cus_maya')).id).toBe(
+      paymentIdFor('default', 'order-1001-charge'),
+    );
+    expect((await lookUp('order-1001-charge', '&customerId=cus_other')).body.data).toEqual([]);
+  });
+
+  it('finds nothing for a key never used, and refuses a malformed key with 400, writing nothing', async () => {
     const before = await running.engines.log.endPosition(['paystream.commands', 'paystream.events']);
     const unknown = await lookUp('never-used-key');
-    expect(unknown.status).toBe(404);
-    expect(unknown.body).toMatchObject({ code: 'payment_not_found', field: 'idempotencyKey' });
-    expect(unknown.body.message).toMatch(/paystream\.deadletter/);
-
-    const missing = await call(api, 'GET', '/v1/payments');
-    expect(missing.status).toBe(400);
-    expect(missing.body).toMatchObject({ code: 'validation_failed' });
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({ data: [], nextCursor: null });
 
     const spaced = await lookUp('has a space');
     expect(spaced.status).toBe(400);
     expect(spaced.body).toMatchObject({ code: 'invalid_idempotency_key', field: 'idempotencyKey' });
 
-    const badAfter = await lookUp('order-1001-charge', '&after=not*a*position');
-    expect(badAfter.status).toBe(400);
-    expect(badAfter.body).toMatchObject({ code: 'invalid_position' });
+    const long = await lookUp('k'.repeat(256));
+    expect(long.status).toBe(400);
+    expect(long.body).toMatchObject({ code: 'validation_failed' });
     expect(await running.engines.log.endPosition(['paystream.commands', 'paystream.events'])).toEqual(before);
   });
 });

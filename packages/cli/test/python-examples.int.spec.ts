@@ -126,8 +126,9 @@ describe('examples/python against a local Kafka-mode stack', () => {
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       const res = await call(api, 'GET', `/v1/payments?idempotencyKey=${idem}`);
-      if (res.status === 200 && !['pending', 'authorized'].includes(String(res.body.status))) {
-        payment = res.body;
+      const [found] = (res.body.data ?? []) as Record<string, unknown>[];
+      if (found && !['pending', 'authorized'].includes(String(found.status))) {
+        payment = found;
         break;
       }
       await new Promise((r) => setTimeout(r, 250));

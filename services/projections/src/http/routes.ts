@@ -5,8 +5,6 @@
 
 import { requireScope, type TenantDirectory } from '@paystream/auth';
 import { PaystreamError } from '@paystream/core';
-import { paymentIdFor } from '@paystream/escrow';
-import { TOPICS } from '@paystream/eventing';
 import { accountKind, isAccount } from '@paystream/ledger';
 import { decodePosition } from '@paystream/log';
 import type { ReadStore } from '@paystream/readstore';
@@ -36,8 +34,6 @@ export const MAX_PAGE_LIMIT = 100;
 export const MAX_COST_RANGE_MS = 366 * 24 * 3600 * 1000;
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
-/** What an Idempotency-Key may be (the same rule ingest applies when it is used). */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const Page = {
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
@@ -139,48 +135,6 @@ export async function registerReadRoutes(app: HttpServer, deps: ReadRoutesDeps):
         reply,
         () => new PaystreamError('payment_not_found', `no payment ${req.params.id}`, 'id'),
       ),
-  );
-
-  // A producer that sent `payment.create` to the inbound topic knows its tenant and key, not the
-  // id; the id is derived from exactly those (paymentIdFor), within the caller's tenant only.
-  app.get(
-    '/v1/payments',
-    {
-      preHandler: read,
-      schema: {
-        tags: ['payments'],
-        summary: 'Find a payment by the Idempotency-Key it was created with',
-        description:
-          'Over HTTP or as an inbound `payment.create` record. Answers the payment as GET /v1/payments/{id} does; 404 while an inbound record is not processed yet, or if it was refused (see the dead-letter topic).',
-        querystring: Type.Object({
-          idempotencyKey: Type.String({ minLength: 1, maxLength: 255 }),
-          after: Type.Optional(Type.String({ maxLength: 8192 })),
-        }),
-      },
-    },
-    async (req, reply) => {
-      const key = req.query.idempotencyKey;
-      if (!IDEMPOTENCY_KEY.test(key)) {
-        throw new PaystreamError(
-          'invalid_idempotency_key',
-          'idempotencyKey must be 1–255 printable ASCII characters without spaces',
-          'idempotencyKey',
-        );
-      }
-      const tenantId = tenantOf(req);
-      return await showPayment(
-        tenantId,
-        paymentIdFor(tenantId, key),
-        req.query.after,
-        reply,
-        () =>
-          new PaystreamError(
-            'payment_not_found',
-            `no payment was created with idempotencyKey ${JSON.stringify(key)} (an inbound record is processed within seconds; a refused one is on ${TOPICS.deadLetter} with the reason)`,
-            'idempotencyKey',
-          ),
-      );
-    },
   );
 
   app.get(
