@@ -58,5 +58,19 @@ describe('paystream bench --json', () => {
     // Bench customers are allow-listed: every payment is scored, then takes the full hold path.
     expect(report.maxRate.decisions).toEqual({ held: report.maxRate.decided });
     expect(typeof report.ratioToCeiling).toBe('number');
+    // Decided on the events topic and visible in the read models: the same payments.
+    for (const field of ['decidedPerSecond', 'mainThreadMsPerPayment']) {
+      expect(typeof report[field], field).toBe('number');
+      expect(report[field] as number, field).toBeGreaterThan(0);
+    }
+    expect((report.maxRate as unknown as { visible: number }).visible).toBe(report.maxRate.decided);
+    // No DynamoDB or KMS in embedded mode: the Kafka-mode figures are null, not zero.
+    for (const field of [
+      'dynamoRequestsPerPayment',
+      'dynamoItemsWrittenPerPayment',
+      'dynamoCeilingItemsPerSecond',
+      'kmsRequestsPerPayment',
+    ])
+      expect(report[field], field).toBeNull();
   }, 90_000);
 });

@@ -10,6 +10,7 @@ import {
   type Position,
   positionAfter,
   type RecordPosition,
+  type SubscribeOptions,
   type Subscription,
 } from '@paystream/log';
 import { type Envelope, type EnvelopeCodec, loadCatalog } from '@paystream/schemas';
@@ -38,6 +39,9 @@ export interface ConsumeOptions {
    * a foreign or corrupt record still goes to the dead-letter topic.
    */
   readonly types?: readonly string[];
+  /** Passed to the log (SubscribeOptions): partitions gained and lost by this member. */
+  readonly onAssigned?: SubscribeOptions['onAssigned'];
+  readonly onRevoked?: SubscribeOptions['onRevoked'];
 }
 
 export interface DeadLetter {
@@ -127,6 +131,8 @@ export class EventBus {
         topics: options.topics,
         ...(options.maxBatchRecords ? { maxBatchRecords: options.maxBatchRecords } : {}),
         ...(options.start ? { start: options.start } : {}),
+        ...(options.onAssigned ? { onAssigned: options.onAssigned } : {}),
+        ...(options.onRevoked ? { onRevoked: options.onRevoked } : {}),
       },
       async (batch, ctx) => {
         const records = await this.#decode(batch.records, ctx, types);

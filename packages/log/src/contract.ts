@@ -245,6 +245,54 @@ export function eventLogContract(name: string, make: () => Promise<ContractHarne
       expect(perMember[0]! + perMember[1]!).toBe(200);
     });
 
+    it('tells a member which partitions it gains and loses, and never hands it a batch of a partition it does not hold', async () => {
+      const t = topic('owners');
+      const g = group('owners');
+      await h.log.createTopics([{ name: t, partitions: 4 }]);
+      // Per member, in order: what it was told and the batches it got.
+      const trail: string[][] = [[], []];
+      const held: Set<number>[] = [new Set(), new Set()];
+      const strays: string[] = [];
+      const mk = (i: number) =>
+        h.log.subscribe(
+          {
+            groupId: g,
+            topics: [t],
+            onAssigned: (ps) => {
+              for (const p of ps) {
+                held[i]!.add(p.partition);
+                trail[i]!.push(`+${p.partition}`);
+              }
+            },
+            onRevoked: (ps) => {
+              for (const p of ps) {
+                held[i]!.delete(p.partition);
+                trail[i]!.push(`-${p.partition}`);
+              }
+            },
+          },
+          async (b) => {
+            if (!held[i]!.has(b.partition)) strays.push(`member ${i} got ${b.partition} unassigned`);
+            trail[i]!.push(`b${b.partition}`);
+          },
+        );
+      const a = await mk(0);
+      await until('the first member to hold every partition', () => held[0]!.size === 4);
+      const first = await h.log.append(Array.from({ length: 40 }, (_, i) => rec(t, `k_${i}`, i)));
+      expect(await h.log.waitForGroup(g, positionAfter(first), WAIT_MS)).toBe(true);
+      const b = await mk(1);
+      await until('the second member to hold a partition', () => held[1]!.size > 0);
+      const second = await h.log.append(Array.from({ length: 40 }, (_, i) => rec(t, `k_${i}`, 100 + i)));
+      expect(await h.log.waitForGroup(g, positionAfter(second), WAIT_MS)).toBe(true);
+      // What moved to the second member was revoked from the first before the first let go.
+      for (const p of held[1]!) expect(trail[0]).toContain(`-${p}`);
+      await b.stop();
+      await a.stop();
+      expect(strays).toEqual([]);
+      // stop() revokes everything still held.
+      expect(held[0]!.size + held[1]!.size).toBe(0);
+    });
+
     it('reports a position no group has reached as not reached when the wait times out', async () => {
       const t = topic('timeout');
       await h.log.createTopics([{ name: t, partitions: 1 }]);

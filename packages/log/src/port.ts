@@ -56,6 +56,23 @@ export interface SubscribeOptions {
   readonly start?: 'beginning' | 'end';
   /** Upper bound on records per handler call. */
   readonly maxBatchRecords?: number;
+  /**
+   * Called when this member starts owning partitions (after a rebalance or a lease taken).
+   * Never called while a batch of those partitions is in the handler.
+   */
+  readonly onAssigned?: (partitions: readonly PartitionRef[]) => void;
+  /**
+   * Called when this member stops owning partitions, or may have (a rebalance, a lease lost or
+   * fenced, a crash, stop()), before it handles any batch of them again. State kept per
+   * partition must be dropped here: another member may have moved the partition on meanwhile.
+   * Never called while a batch of those partitions is in the handler.
+   */
+  readonly onRevoked?: (partitions: readonly PartitionRef[]) => void;
+}
+
+export interface PartitionRef {
+  readonly topic: string;
+  readonly partition: number;
 }
 
 export interface Subscription {

@@ -7,6 +7,7 @@ import { GroupedWriter } from './grouped-writes.js';
 import {
   defineTable,
   type Item,
+  MAX_BATCH_GET_KEYS,
   MAX_BULK_LOAD_ITEMS,
   MAX_TRANSACTION_ITEMS,
   type QueryOptions,
@@ -428,6 +429,61 @@ export function readStoreContract(name: string, make: () => Promise<ReadStoreFix
           'invalid_query',
         );
         expect(await code(store.query(payments, { pk: 7, limit: 2 }))).toBe('invalid_query');
+      });
+    });
+
+    describe('batch get', () => {
+      it('reads items of several tables in the order asked, null where absent, a repeated key twice', async () => {
+        const store = await fresh();
+        await store.putIfNewer(payments, payment('pay_21', { status: 'captured' }), 3);
+        await store.putIfNewer(payments, payment('pay_22'), 1);
+        await store.putIfNewer(postings, { accountId: 'escrow:held', seq: 7, amountMinor: 100 }, 2);
+        const got = await store.batchGet([
+          { table: payments, key: { id: 'pay_22' } },
+          { table: postings, key: { accountId: 'escrow:held', seq: 7 } },
+          { table: payments, key: { id: 'pay_missing' } },
+          { table: payments, key: payment('pay_21') }, // an item is a valid key
+          { table: postings, key: { accountId: 'escrow:held', seq: 8 } },
+          { table: payments, key: { id: 'pay_22' } },
+        ]);
+        expect(got).toEqual([
+          payment('pay_22'),
+          { accountId: 'escrow:held', seq: 7, amountMinor: 100 },
+          null,
+          payment('pay_21', { status: 'captured' }),
+          null,
+          payment('pay_22'),
+        ]);
+        // Each answer is what get returns.
+        expect(got[0]).toEqual(await store.get(payments, { id: 'pay_22' }));
+        expect(await store.batchGet([])).toEqual([]);
+      });
+
+      it(`reads more than ${MAX_BATCH_GET_KEYS} keys in one call`, async () => {
+        const store = await fresh();
+        const n = MAX_BATCH_GET_KEYS * 2 + 7;
+        const ops: WriteOp[] = [];
+        for (let i = 0; i < n; i += 2)
+          ops.push({ type: 'putIfNewer', table: payments, item: payment(`pay_b${i}`), version: 1 });
+        for (let i = 0; i < ops.length; i += MAX_TRANSACTION_ITEMS)
+          expect(await store.transactWrite(ops.slice(i, i + MAX_TRANSACTION_ITEMS))).toBe(true);
+        const keys = Array.from({ length: n }, (_, i) => ({ table: payments, key: { id: `pay_b${i}` } }));
+        const got = await store.batchGet(keys);
+        expect(got).toHaveLength(n);
+        expect(got).toEqual(keys.map((_, i) => (i % 2 === 0 ? payment(`pay_b${i}`) : null)));
+      });
+
+      it('refuses a malformed key, reading nothing', async () => {
+        const store = await fresh();
+        expect(
+          await code(
+            store.batchGet([
+              { table: payments, key: { id: 'pay_1' } },
+              { table: postings, key: { accountId: 'acct_1', seq: 'one' } },
+            ]),
+          ),
+        ).toBe('invalid_item');
+        expect(await code(store.batchGet([{ table: payments, key: { id: '' } }]))).toBe('invalid_item');
       });
     });
 

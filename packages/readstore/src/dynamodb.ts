@@ -18,6 +18,8 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   BatchWriteCommand,
   type BatchWriteCommandOutput,
   DeleteCommand,
@@ -47,17 +49,20 @@ import {
   decodeCursor,
   encodeCursor,
   findIndex,
+  groupBatchGet,
   type IndexDef,
   type Item,
   type KeyInput,
   type KeyValue,
   keyOf,
+  MAX_BATCH_GET_KEYS,
   type Page,
   type QueryOptions,
   type ReadStore,
   scanTooLarge,
   skConditionOf,
   type TableDef,
+  type TableKey,
   VERSION_ATTRIBUTE,
   type VersionedItem,
   validateItem,
@@ -280,6 +285,64 @@ export class DynamoDbReadStore implements ReadStore {
     } catch (err) {
       throw this.#unavailable('GetItem', err);
     }
+  }
+
+  /**
+   * BatchGetItem, strongly consistent, with up to MAX_BATCH_GET_KEYS distinct keys of any
+   * tables per request; unprocessed keys are asked again (with backoff, bounded).
+   */
+  async batchGet(keys: readonly TableKey[]): Promise<(Item | null)[]> {
+    const { tables, at } = groupBatchGet(keys);
+    const byName = new Map<string, { table: TableDef; index: Map<string, number>; items: (Item | null)[] }>();
+    const wanted: { name: string; key: Keyed }[] = [];
+    for (const [table, list] of tables) {
+      const name = this.#name(table);
+      byName.set(name, {
+        table,
+        index: new Map(list.map((k, i) => [JSON.stringify(k), i])),
+        items: new Array(list.length).fill(null),
+      });
+      for (const k of list) wanted.push({ name, key: this.#keyAttrs(table, this.#keyInput(table, k)) });
+    }
+    for (let start = 0; start < wanted.length; start += MAX_BATCH_GET_KEYS) {
+      let pending: Record<string, { Keys: Keyed[]; ConsistentRead: true }> = {};
+      for (const w of wanted.slice(start, start + MAX_BATCH_GET_KEYS)) {
+        const forTable = pending[w.name] ?? { Keys: [], ConsistentRead: true };
+        forTable.Keys.push(w.key);
+        pending[w.name] = forTable;
+      }
+      for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
+        if (attempt > UNPROCESSED_RETRIES) {
+          throw new PaystreamError(
+            'readstore_unavailable',
+            `DynamoDB BatchGetItem left keys unprocessed after ${UNPROCESSED_RETRIES} retries`,
+          );
+        }
+        if (attempt > 0) await sleep(Math.min(2_000, 25 * 2 ** attempt));
+        let out: BatchGetCommandOutput;
+        try {
+          out = await this.#doc.send(new BatchGetCommand({ RequestItems: pending }));
+        } catch (err) {
+          throw this.#unavailable('BatchGetItem', err);
+        }
+        for (const [name, stored] of Object.entries(out.Responses ?? {})) {
+          const t = byName.get(name);
+          if (t === undefined) continue;
+          for (const s of stored) {
+            const { item } = this.#fromStored(s);
+            const i = t.index.get(JSON.stringify(keyOf(t.table, item)));
+            if (i !== undefined) t.items[i] = item;
+          }
+        }
+        pending = (out.UnprocessedKeys ?? {}) as typeof pending;
+      }
+    }
+    return at.map(({ table, index }) => byName.get(this.#name(table))!.items[index]!);
+  }
+
+  /** Key values (as keyOf gives them) back into a key object. */
+  #keyInput(table: TableDef, k: readonly KeyValue[]): KeyInput {
+    return table.sk ? { [table.pk.name]: k[0]!, [table.sk.name]: k[1]! } : { [table.pk.name]: k[0]! };
   }
 
   #putInput(table: TableDef, item: Item, version: number) {

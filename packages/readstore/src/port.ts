@@ -87,12 +87,26 @@ export type WriteOp =
   | { type: 'putIfNewer'; table: TableDef; item: Item; version: number }
   | { type: 'delete'; table: TableDef; key: KeyInput };
 
+/** One item to read in a batchGet: its table and key. */
+export interface TableKey {
+  readonly table: TableDef;
+  readonly key: KeyInput;
+}
+
 export interface ReadStore {
   /** Creates missing tables and indexes; an existing table must match its definition. */
   ensureTables(defs: readonly TableDef[]): Promise<void>;
   /** Drops the tables (replay namespaces); missing tables are ignored. */
   dropTables(defs: readonly TableDef[]): Promise<void>;
   get(table: TableDef, key: KeyInput): Promise<Item | null>;
+  /**
+   * Many items, of one or several tables, as get would return each (null: absent), in the
+   * order asked; a key asked twice is read once. Every key is validated before anything is
+   * read. DynamoDB reads them with one BatchGetItem per MAX_BATCH_GET_KEYS distinct keys,
+   * SQLite with one statement per table: a consumer batch's reads cost one round trip, not one
+   * per event.
+   */
+  batchGet(keys: readonly TableKey[]): Promise<(Item | null)[]>;
   /** Writes when the stored version is lower or absent; returns whether it wrote. */
   putIfNewer(table: TableDef, item: Item, version: number): Promise<boolean>;
   delete(table: TableDef, key: KeyInput): Promise<void>;
@@ -125,6 +139,8 @@ export interface ReadStore {
 /** DynamoDB TransactWriteItems accepts at most 100 actions; SQLite enforces the same. */
 export const MAX_TRANSACTION_ITEMS = 100;
 export const MAX_QUERY_LIMIT = 1000;
+/** DynamoDB BatchGetItem reads at most 100 keys per request. */
+export const MAX_BATCH_GET_KEYS = 100;
 /** Items per bulkLoad call: bounds the memory a call holds (validated JSON of every item). */
 export const MAX_BULK_LOAD_ITEMS = 50_000;
 export const DEFAULT_SCAN_MAX_ITEMS = 1_000_000;
@@ -318,6 +334,39 @@ function canonicalJsonOfUnusual(item: Item): string {
   }
   checkJson(item, 'item', 0);
   return JSON.stringify(canonical(item));
+}
+
+/**
+ * batchGet's keys, validated, grouped by table with duplicates removed: per table, the distinct
+ * keys (their key values) and for each input position the index of its key in that list.
+ */
+export function groupBatchGet(keys: readonly TableKey[]): {
+  tables: Map<TableDef, KeyValue[][]>;
+  at: { table: TableDef; index: number }[];
+} {
+  const tables = new Map<TableDef, KeyValue[][]>();
+  const seen = new Map<TableDef, Map<string, number>>();
+  const at: { table: TableDef; index: number }[] = [];
+  for (const { table, key } of keys) {
+    const k = keyOf(table, key);
+    let list = tables.get(table);
+    let ids = seen.get(table);
+    if (list === undefined || ids === undefined) {
+      list = [];
+      ids = new Map();
+      tables.set(table, list);
+      seen.set(table, ids);
+    }
+    const id = JSON.stringify(k);
+    let index = ids.get(id);
+    if (index === undefined) {
+      index = list.length;
+      list.push(k);
+      ids.set(id, index);
+    }
+    at.push({ table, index });
+  }
+  return { tables, at };
 }
 
 export function assertVersion(version: number): void {

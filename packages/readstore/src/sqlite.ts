@@ -23,6 +23,7 @@ import {
   encodeBulkLoad,
   encodeCursor,
   findIndex,
+  groupBatchGet,
   type IndexDef,
   type Item,
   indexKeyOf,
@@ -36,6 +37,7 @@ import {
   scanTooLarge,
   skConditionOf,
   type TableDef,
+  type TableKey,
   type VersionedItem,
   validateItem,
   type WriteOp,
@@ -71,6 +73,9 @@ export interface RowDiff {
 
 /** Page cache of a scratch database while it is built (KiB): the B-trees being filled stay in memory. */
 const SCRATCH_CACHE_KIB = 64 * 1024;
+
+/** Keys per batchGet statement (two bound values each at most, well within SQLite's limit). */
+const BATCH_GET_CHUNK = 500;
 
 /** Thrown inside a transaction to roll it back when a version check fails. */
 class StaleWrite extends Error {}
@@ -205,6 +210,35 @@ export class SqliteReadStore implements ReadStore {
         this.#db.prepare(`DELETE FROM ${q(this.#meta)} WHERE name = ?`).run(l.table);
       }
     })();
+  }
+
+  /** One statement per table (per BATCH_GET_CHUNK keys): `WHERE (key columns) IN (VALUES …)`. */
+  async batchGet(keys: readonly TableKey[]): Promise<(Item | null)[]> {
+    const { tables, at } = groupBatchGet(keys);
+    if (this.#writer !== null && keys.length > 0) await this.#settled();
+    const found = new Map<TableDef, (Item | null)[]>();
+    for (const [table, list] of tables) {
+      const l = this.#layout(table);
+      const items: (Item | null)[] = new Array(list.length).fill(null);
+      const index = new Map(list.map((k, i) => [JSON.stringify(k), i]));
+      for (let start = 0; start < list.length; start += BATCH_GET_CHUNK) {
+        const chunk = list.slice(start, start + BATCH_GET_CHUNK);
+        const cols = l.keyCols.map(q).join(', ');
+        const tuple = `(${l.keyCols.map(() => '?').join(', ')})`;
+        const sql =
+          l.keyCols.length === 1
+            ? `SELECT ${cols}, item FROM ${q(l.table)} WHERE ${cols} IN (${chunk.map(() => '?').join(', ')})`
+            : `SELECT ${cols}, item FROM ${q(l.table)} WHERE (${cols}) IN (VALUES ${chunk.map(() => tuple).join(', ')})`;
+        const rows = this.#stmt(sql).all(...chunk.flat()) as Record<string, KeyValue | string>[];
+        for (const row of rows) {
+          const k = JSON.stringify(l.keyCols.map((c) => row[c]));
+          const i = index.get(k);
+          if (i !== undefined) items[i] = JSON.parse(row.item as string) as Item;
+        }
+      }
+      found.set(table, items);
+    }
+    return at.map(({ table, index }) => found.get(table)![index]!);
   }
 
   async get(table: TableDef, key: KeyInput): Promise<Item | null> {

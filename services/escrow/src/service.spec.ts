@@ -197,4 +197,34 @@ describe('escrow service', () => {
     const released = (await streamOf('pay_hold')).find((e) => e.type === 'EscrowReleased');
     expect(released?.payload).toMatchObject({ trigger: 'hold_expired', amountMinor: 5_000, feeMinor: 400 });
   });
+
+  it('decides a payment another member moved on from the log, never from the copy it held before', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `pay_moved_${i}`);
+    for (const id of ids) await send('RequestPayment', id, request(id, 'card_visa', 1_000));
+    await settle(); // the first member holds every payment, awaiting its fraud assessment
+    const second = await createEscrowService({ holdCheckIntervalMs: 3_600_000 }).start({
+      config: t.config,
+      engines: t.engines,
+      logger: t.logger,
+      metrics: t.metrics,
+    });
+    try {
+      // Heartbeats (1 s) rebalance the group: some partitions move to the second member.
+      await new Promise((r) => setTimeout(r, 2_500));
+      for (const id of ids) await send('ApplyFraudAssessment', id, approve(id));
+      await settle();
+    } finally {
+      await second.stop(); // everything goes back to the first member
+    }
+    for (const id of ids) await send('Release', id, { paymentId: id, amountMinor: null });
+    await settle();
+    for (const id of ids) {
+      const stream = await streamOf(id);
+      expect(stream.map((e) => e.aggregateVersion)).toEqual(stream.map((_, i) => i + 1));
+      expect(
+        stream.some((e) => e.type === 'EscrowReleased'),
+        `${id} released`,
+      ).toBe(true);
+    }
+  });
 });

@@ -35,7 +35,15 @@ export function createEscrowService(options: EscrowServiceOptions = {}): Service
       });
       const vaultSub = await vault.run();
       const sub = await engines.bus.consume(
-        { groupId: 'paystream-escrow', topics: [TOPICS.commands] },
+        {
+          groupId: 'paystream-escrow',
+          topics: [TOPICS.commands],
+          // A revoked partition may be moved on by another member: its payments are read from
+          // the events topic again when (and if) it comes back.
+          onRevoked: (partitions) => {
+            for (const p of partitions) if (p.topic === TOPICS.commands) cache.invalidate(p.partition);
+          },
+        },
         (records, c) => processor.handle(records, c),
       );
       const holds = new HoldScheduler(cache, engines.bus, engines.clock, logger);

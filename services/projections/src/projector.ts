@@ -4,7 +4,9 @@
 // the tests, so all of them build read models the same way.
 
 import { invariant, PaystreamError } from '@paystream/core';
+import { partitionKey } from '@paystream/log';
 import type { ReadStore } from '@paystream/readstore';
+import type { PartitionItemCache } from './item-cache.js';
 import { PROJECTIONS, type Projection } from './projections/index.js';
 import { PROJECTION_TABLES } from './tables.js';
 import { type FlushStats, type ProjectedEvent, Work } from './work.js';
@@ -124,6 +126,11 @@ export interface ProjectedBatch extends BatchStats {
 
 export interface LiveProjectorOptions {
   readonly maxAttempts?: number;
+  /**
+   * The partition-local item cache (item-cache.ts); none: every batch reads the store. The
+   * caller drops a partition from it when the log revokes the partition.
+   */
+  readonly cache?: PartitionItemCache;
   /** Called on every failed attempt of an isolated event (for logs). */
   readonly onAttemptFailed?: (event: ProjectedEvent, err: unknown, attempt: number) => void;
 }
@@ -139,11 +146,15 @@ export class LiveProjector {
   readonly #onAttemptFailed: LiveProjectorOptions['onAttemptFailed'];
   /** Failed deliveries in a row, per event position. */
   readonly #attempts = new Map<string, number>();
+  readonly #cache: PartitionItemCache | undefined;
+  /** batchGet calls the batches' prefetches made (for tests and diagnostics). */
+  readonly reads = { batchGets: 0 };
 
   constructor(store: ReadStore, options: LiveProjectorOptions = {}) {
     const maxAttempts = options.maxAttempts ?? MAX_PROJECTION_ATTEMPTS;
     invariant(Number.isSafeInteger(maxAttempts) && maxAttempts >= 1, 'maxAttempts is at least 1');
     this.#store = store;
+    this.#cache = options.cache;
     this.#maxAttempts = maxAttempts;
     this.#onAttemptFailed = options.onAttemptFailed;
   }
@@ -155,16 +166,50 @@ export class LiveProjector {
 
   /**
    * Projects one consumed batch (one partition, offset order). Throws to have it redelivered;
-   * returns the events to dead-letter, if any, with the stats.
+   * returns the events to dead-letter, if any, with the stats. `range` is the consumed batch's
+   * offsets (first, and next after the last), which may hold records that are not in `events`
+   * (undecodable ones); by default the events' own.
    */
-  async project(events: readonly ProjectedEvent[]): Promise<ProjectedBatch> {
-    if (events.length === 0) return { written: 0, stale: 0, events: 0, deadLetters: [] };
-    this.#forgetBefore(events[0]!);
+  async project(
+    events: readonly ProjectedEvent[],
+    range?: {
+      readonly topic: string;
+      readonly partition: number;
+      readonly first: number;
+      readonly next: number;
+    },
+  ): Promise<ProjectedBatch> {
+    const first = events[0];
+    const r =
+      range ??
+      (first === undefined
+        ? undefined
+        : {
+            topic: first.position.topic,
+            partition: first.position.partition,
+            first: first.position.offset,
+            next: events.at(-1)!.position.offset + 1,
+          });
+    if (r === undefined) return { written: 0, stale: 0, events: 0, deadLetters: [] };
+    const partition = partitionKey(r.topic, r.partition);
+    const shared = this.#cache?.begin(partition, r.first);
+    if (first === undefined) {
+      this.#cache?.settle(partition, r.next);
+      return { written: 0, stale: 0, events: 0, deadLetters: [] };
+    }
+    this.#forgetBefore(first);
     try {
-      const stats = await projectBatch(this.#store, events);
+      const work = new Work(this.#store, shared === undefined ? {} : { shared });
+      this.reads.batchGets += await work.prefetch(events, (probe, e) => projectInto(probe, [e]));
+      await projectInto(work, events);
+      const stats = { ...(await work.flush()), events: events.length };
+      // A refused write means a newer writer exists: what we hold of this partition is suspect.
+      if (stats.stale > 0) this.#cache?.drop(partition);
+      else this.#cache?.settle(partition, r.next);
       for (const e of events) this.#attempts.delete(positionKey(e));
       return { ...stats, deadLetters: [] };
     } catch (err) {
+      this.#cache?.drop(partition);
       if (isTransientFailure(err)) throw err;
     }
     return await this.#eventByEvent(events);

@@ -9,10 +9,11 @@
 
 import { TenantDirectory } from '@paystream/auth';
 import { EventBus, TOPICS } from '@paystream/eventing';
-import type { Batch, BatchContext, LogRecord } from '@paystream/log';
+import { type Batch, type BatchContext, type LogRecord, partitionKey } from '@paystream/log';
 import type { RunningService, ServiceContext, ServiceModule } from '@paystream/runtime';
 import { registerConsoleRoutes } from './http/console-routes.js';
 import { registerReadRoutes } from './http/routes.js';
+import { DEFAULT_ITEM_CACHE_LIMITS, type ItemCacheLimits, PartitionItemCache } from './item-cache.js';
 import {
   ensureProjectionTables,
   failureReason,
@@ -33,6 +34,8 @@ export const MAX_HEALTHY_LAG = 100_000;
 export interface ProjectionsOptions {
   /** Deliveries in a row an event may fail before it is dead-lettered (default 8). */
   readonly maxAttempts?: number;
+  /** Bounds of the partition-local item cache (item-cache.ts); null: no cache. */
+  readonly itemCache?: ItemCacheLimits | null;
 }
 
 export function createProjectionsService(options: ProjectionsOptions = {}): ServiceModule {
@@ -54,7 +57,20 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
         'Records the projections gave up on and sent to the dead-letter topic, by cause',
         ['cause'],
       );
+      const cache =
+        options.itemCache === null
+          ? undefined
+          : new PartitionItemCache(options.itemCache ?? DEFAULT_ITEM_CACHE_LIMITS);
+      const cacheItems = metrics.gauge(
+        'projections_item_cache_items',
+        'Read-model items kept in the partition-local cache',
+      );
+      const cacheBytes = metrics.gauge(
+        'projections_item_cache_bytes',
+        'Estimated bytes of the partition-local item cache',
+      );
       const projector = new LiveProjector(engines.readStore, {
+        ...(cache ? { cache } : {}),
         maxAttempts: options.maxAttempts ?? MAX_PROJECTION_ATTEMPTS,
         onAttemptFailed: (event, err, attempt) =>
           logger.warn(
@@ -88,8 +104,13 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
             );
           }
         }
-        if (events.length === 0) return;
-        const result = await projector.project(events);
+        const range = {
+          topic: batch.topic,
+          partition: batch.partition,
+          first: batch.records[0]!.offset,
+          next: batch.records.at(-1)!.offset + 1,
+        };
+        const result = await projector.project(events, range);
         for (const d of result.deadLetters) {
           deadLetter(raw.get(d.event.position.offset)!, d.reason, 'projection_failed', batchCtx);
           logger.error(
@@ -98,12 +119,24 @@ export function createProjectionsService(options: ProjectionsOptions = {}): Serv
           );
         }
         projected.inc(result.events - result.deadLetters.length);
+        if (cache) {
+          cacheItems.set(cache.size);
+          cacheBytes.set(cache.bytes);
+        }
         if (result.stale > 0) staleWrites.inc(result.stale);
         batchMs.observe(performance.now() - started);
       };
 
       const subscription = await engines.log.subscribe(
-        { groupId: PROJECTIONS_GROUP, topics: [TOPICS.events], maxBatchRecords: LIVE_BATCH_RECORDS },
+        {
+          groupId: PROJECTIONS_GROUP,
+          topics: [TOPICS.events],
+          maxBatchRecords: LIVE_BATCH_RECORDS,
+          // Another member may move a revoked partition on: our copy of its items is dropped.
+          onRevoked: (partitions) => {
+            for (const p of partitions) cache?.drop(partitionKey(p.topic, p.partition));
+          },
+        },
         handle,
       );
       const queries = createReadQueries(engines);

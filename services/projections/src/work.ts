@@ -17,10 +17,12 @@ import {
   MAX_TRANSACTION_ITEMS,
   type ReadStore,
   type TableDef,
+  type TableKey,
   type VersionedItem,
   type WriteOp,
 } from '@paystream/readstore';
 import type { Envelope, Payloads, PayloadType } from '@paystream/schemas';
+import type { PartitionItems } from './item-cache.js';
 
 export interface ProjectedEvent {
   readonly envelope: Envelope;
@@ -112,15 +114,83 @@ export class Work {
    */
   readonly #bulk: boolean;
   readonly #concurrentLoads: boolean;
+  /** The partition's items kept across batches (the live projector; see item-cache.ts). */
+  readonly #shared: PartitionItems | undefined;
+  /**
+   * Set on a probe (see prefetch): the Work whose reads it answers from; what neither knows is
+   * recorded in #missing and answered "absent" at once, so a probe never waits.
+   */
+  readonly #probeOf: Work | undefined;
+  readonly #missing: TableKey[] = [];
+  readonly #missingIds = new Set<string>();
 
   constructor(
     store: ReadStore,
-    options: { fresh?: boolean; bulk?: boolean; concurrentLoads?: boolean } = {},
+    options: {
+      fresh?: boolean;
+      bulk?: boolean;
+      concurrentLoads?: boolean;
+      shared?: PartitionItems;
+      probeOf?: Work;
+    } = {},
   ) {
     this.store = store;
     this.#fresh = options.fresh ?? false;
     this.#bulk = (options.bulk ?? false) && typeof store.bulkLoad === 'function';
     this.#concurrentLoads = options.concurrentLoads ?? false;
+    this.#shared = options.shared;
+    this.#probeOf = options.probeOf;
+  }
+
+  /**
+   * Reads every item `apply` (the projections, event by event) will ask for, in batchGets
+   * rather than one read per event. The events are first played on a probe Work that answers
+   * what this Work or the partition cache knows and takes anything else as absent, noting the
+   * key; the noted keys are read in one batchGet (per MAX_BATCH_GET_KEYS keys) and kept here.
+   * Only when a read found an item (which may lead the projections to other keys) is the probe
+   * played again, at most `maxRounds` times; what is still unknown after that is read one by one
+   * by the real run. Returns the batchGet calls made.
+   */
+  async prefetch<E>(
+    events: readonly E[],
+    apply: (probe: Work, event: E) => Promise<void>,
+    maxRounds = 3,
+  ): Promise<number> {
+    let calls = 0;
+    for (let round = 0; round < maxRounds; round++) {
+      const probe = new Work(this.store, { probeOf: this });
+      for (const event of events) {
+        try {
+          await apply(probe, event);
+        } catch {
+          // A probe may fail where the real run will not (it took unknown items as absent);
+          // the other events still say what they read.
+        }
+      }
+      const missing = probe.#missing;
+      if (missing.length === 0) break;
+      const items = await this.store.batchGet(missing);
+      calls += 1;
+      let found = false;
+      for (let i = 0; i < missing.length; i++) {
+        const { table, key } = missing[i]!;
+        const item = items[i]!;
+        this.#of(table).cache.set(keyText(table, key), item);
+        this.#shared?.remember(table, keyText(table, key), item);
+        if (item !== null) found = true;
+      }
+      if (!found) break; // every answer was "absent", as the probe assumed: nothing new to read
+    }
+    return calls;
+  }
+
+  /** What this Work or the partition cache knows of a key (undefined: nothing). */
+  #known(t: TableWork, k: string): Item | null | undefined {
+    const cached = t.cache.get(k);
+    if (cached !== undefined) return cached;
+    const shared = this.#shared?.lookup(t.table, k);
+    if (shared !== undefined) t.cache.set(k, shared);
+    return shared;
   }
 
   #of(table: TableDef): TableWork {
@@ -140,14 +210,25 @@ export class Work {
   get(table: TableDef, key: KeyInput): Maybe<Item | null> {
     const t = this.#of(table);
     const k = keyText(table, key);
-    const cached = t.cache.get(k);
+    const cached = this.#known(t, k);
     if (cached !== undefined) return cached;
     if (this.#fresh) {
       t.cache.set(k, null);
       return null;
     }
+    if (this.#probeOf !== undefined) {
+      const known = this.#probeOf.#known(this.#probeOf.#of(table), k);
+      if (known !== undefined) return known;
+      const id = `${table.name}\u0001${k}`;
+      if (!this.#missingIds.has(id)) {
+        this.#missingIds.add(id);
+        this.#missing.push({ table, key });
+      }
+      return null;
+    }
     return this.store.get(table, key).then((item) => {
       t.cache.set(k, item);
+      this.#shared?.remember(table, k, item);
       return item;
     });
   }
@@ -221,16 +302,24 @@ export class Work {
     this.#reset();
     let written = 0;
     let stale = 0;
+    const shared = this.#shared;
+    const accepted = (op: WriteOp) => {
+      if (shared !== undefined && op.type === 'putIfNewer')
+        shared.remember(op.table, keyText(op.table, op.item), op.item);
+    };
     for (let i = 0; i < ops.length; i += MAX_TRANSACTION_ITEMS) {
       const chunk = ops.slice(i, i + MAX_TRANSACTION_ITEMS);
       if (await this.store.transactWrite(chunk)) {
         written += chunk.length;
+        for (const op of chunk) accepted(op);
         continue;
       }
       for (const op of chunk) {
         if (op.type !== 'putIfNewer') continue;
-        if (await this.store.putIfNewer(op.table, op.item, op.version)) written += 1;
-        else stale += 1;
+        if (await this.store.putIfNewer(op.table, op.item, op.version)) {
+          written += 1;
+          accepted(op);
+        } else stale += 1;
       }
     }
     return { written, stale };

@@ -1,10 +1,15 @@
 // `paystream bench`: the all-in-one in this process (embedded engines in a temp dir by default;
 // Kafka mode with --engine kafka and the Kafka-mode variables), driven over HTTP on loopback:
 //   (a) fixed rate (default 1,000/s for --duration s): ingest latency of POST /v1/payments;
-//   (b) maximum rate with --concurrency requests in flight for --duration s: sustained
-//       end-to-end payments/s — accepted, scored, held (or declined) and visible in the read
-//       model — counted by reading each accepted payment's projected status until it is decided;
-//   (c) a no-op fastify route on the same machine at maximum rate: the ceiling.
+//   (b) maximum rate with --concurrency requests in flight for --duration s: payments/s
+//       decided (accepted → scored → authorized → captured → held, or declined, seen on the
+//       events topic by a consumer group of the bench's own) and visible (the projections group
+//       committed past the decision, so the read models hold it) — the bench never reads the
+//       read store, so it adds nothing to the requests it counts; AWS SDK requests and DynamoDB
+//       items written in the phase are counted by middleware (runtime/aws-requests.ts), per payment;
+//   (c) a no-op fastify route on the same machine at maximum rate: the ceiling;
+//   (d) Kafka mode: DynamoDB's own ceiling on this machine — BatchWriteItem of 25 ~400-byte
+//       items, 8 in flight, into a scratch table on the same endpoint (not counted in (b)).
 // The load comes from a worker thread (bench-load.ts). Everything is bounded in time and count.
 
 import { randomBytes } from 'node:crypto';
@@ -14,6 +19,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { PaystreamError } from '@paystream/core';
 import { createReadQueries } from '@paystream/projections';
+import { DynamoDbReadStore, defineTable } from '@paystream/readstore';
+import { type Config, diffAwsRequests } from '@paystream/runtime';
 import Fastify from 'fastify';
 import { runServices } from '../compose.js';
 import { availableServices } from '../services.js';
@@ -30,6 +37,7 @@ import { allowListBenchCustomers } from './bench-fraud-rules.js';
 import { type LoadResult, runLoad } from './bench-load.js';
 import { perSecond, ratio, round, summarize } from './bench-stats.js';
 import { cardNumber } from './card-numbers.js';
+import { DecisionFollower } from './decision-follower.js';
 import { DecisionTracker } from './decision-tracker.js';
 
 export interface BenchOptions {
@@ -49,7 +57,17 @@ export interface BenchOptions {
 
 export interface BenchReport {
   readonly engine: EngineChoice;
+  /** Max-rate phase: payments decided on the events topic per second. */
+  readonly decidedPerSecond: number | null;
+  /** Max-rate phase: payments visible in the read models per second. */
   readonly endToEndPerSecond: number | null;
+  /** Kafka mode: DynamoDB requests (reads and writes, every service) per decided payment. */
+  readonly dynamoRequestsPerPayment: number | null;
+  readonly dynamoItemsWrittenPerPayment: number | null;
+  /** Kafka mode: BatchWriteItem items/s the same DynamoDB endpoint takes on a scratch table. */
+  readonly dynamoCeilingItemsPerSecond: number | null;
+  readonly kmsRequestsPerPayment: number | null;
+  readonly mainThreadMsPerPayment: number | null;
   readonly ingestP50Ms: number | null;
   readonly ingestP95Ms: number | null;
   readonly ingestP99Ms: number | null;
@@ -58,6 +76,7 @@ export interface BenchReport {
   readonly fixedRate: Record<string, unknown>;
   readonly maxRate: Record<string, unknown>;
   readonly ceiling: Record<string, unknown>;
+  readonly dynamoCeiling: Record<string, unknown> | null;
   readonly machine: Record<string, unknown>;
 }
 
@@ -93,6 +112,57 @@ function loopDelay() {
 /** Progress goes to stderr, so `--json` leaves exactly one JSON object on stdout. */
 function say(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
+}
+
+/**
+ * DynamoDB's own write ceiling here: BatchWriteItem of 25 items of ~400 bytes, `writers` bulk
+ * loads at once (each keeps 4 batches in flight), into a scratch table on the read store's
+ * endpoint, dropped afterwards. Its client is not the engines' (not counted).
+ */
+async function dynamoCeiling(config: Config, runId: string, ms: number) {
+  const k = config.kafka!;
+  const endpoint = k.dynamodbEndpoint ?? k.awsEndpoint;
+  const store = new DynamoDbReadStore({
+    region: k.awsRegion,
+    ...(endpoint ? { endpoint } : {}),
+    prefix: `benchceiling${runId}_`,
+  });
+  const table = defineTable({ name: 'scratch', key: { pk: 'id' } });
+  const writers = 2;
+  const pad = 'x'.repeat(360);
+  try {
+    await store.ensureTables([table]);
+    let items = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let n = 0; performance.now() - started < ms; n += 100) {
+          const batch = Array.from({ length: 100 }, (_, i) => ({
+            item: { id: `w${w}_${n + i}`, amountMinor: n + i, pad },
+            version: 1,
+          }));
+          await store.bulkLoad(table, batch);
+          items += batch.length;
+        }
+      }),
+    );
+    const elapsedMs = performance.now() - started;
+    return {
+      itemsPerSecond: round(perSecond(items, elapsedMs), 1),
+      items,
+      elapsedS: round(elapsedMs / 1000, 2),
+      batchItems: 25,
+      inFlight: writers * 4,
+      itemBytes: 400,
+    };
+  } finally {
+    await store.dropTables([table]).catch(() => undefined);
+    await store.close();
+  }
+}
+
+function perPayment(n: number, payments: number, digits = 3): number | null {
+  return payments > 0 ? round(n / payments, digits) : null;
 }
 
 function loadFigures(r: LoadResult) {
@@ -191,20 +261,50 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     await fixedTracker.follow(() => true, performance.now() + Math.max(30_000, 2 * durationMs));
 
     say(`(b) maximum rate: ${options.concurrency} in flight for ${options.duration} s`);
-    const tracker = new DecisionTracker(queries, 'default');
+    const follower = await DecisionFollower.start(
+      running.engines.log,
+      running.engines.bus.codec,
+      `paystream-bench-${runId}`,
+    );
+    const countsBefore = running.engines.awsRequests.snapshot();
     let driving = true;
     const started = performance.now();
-    const following = tracker.follow(() => !driving, started + durationMs + Math.max(60_000, 2 * durationMs));
+    const following = follower.follow(
+      () => !driving,
+      started + durationMs + Math.max(60_000, 2 * durationMs),
+    );
     const maxLoop = loopDelay();
     const eluBefore = perf.eventLoopUtilization();
-    const max = await load('max', 'max', durationMs, (ids) => tracker.add(ids));
+    const max = await load('max', 'max', durationMs, (ids) => follower.add(ids));
     const maxLoopDelay = maxLoop.stop();
     driving = false;
     const driveEnd = performance.now();
     await following;
     const elu = perf.eventLoopUtilization(eluBefore);
-    const endToEndMs = tracker.lastDecidedAt > 0 ? tracker.lastDecidedAt - started : 0;
-    const endToEndPerSecond = perSecond(tracker.decided, endToEndMs);
+    const countsAfter = running.engines.awsRequests.snapshot();
+    await follower.stop();
+    const decidedMs = follower.lastDecidedAt > 0 ? follower.lastDecidedAt - started : 0;
+    const decidedPerSecond = perSecond(follower.decided, decidedMs);
+    const endToEndMs = follower.lastVisibleAt > 0 ? follower.lastVisibleAt - started : 0;
+    const endToEndPerSecond = perSecond(follower.visible, endToEndMs);
+    const payments = follower.decided;
+    const counted = diffAwsRequests(countsBefore, countsAfter);
+    const requestsByOperation: Record<string, number> = {};
+    for (const [name, n] of Object.entries(counted.dynamodb)) {
+      const op = `dynamodb.${name.split(' ')[0]}`;
+      requestsByOperation[op] = (requestsByOperation[op] ?? 0) + n;
+    }
+    for (const [op, n] of Object.entries(counted.kms)) requestsByOperation[`kms.${op}`] = n;
+    const kafka = config.mode === 'kafka';
+    const dynamoRequests = counted.dynamodbRequests;
+    const itemsWritten = counted.dynamodbItemsWrittenTotal;
+    const itemsPerPayment = kafka ? perPayment(itemsWritten, payments) : null;
+
+    let ceilingDynamo: Awaited<ReturnType<typeof dynamoCeiling>> | null = null;
+    if (kafka) {
+      say('(d) DynamoDB ceiling: BatchWriteItem of 25, 8 in flight, scratch table, 3 s');
+      ceilingDynamo = await dynamoCeiling(config, runId, 3_000);
+    }
 
     const ceilingMs = Math.min(durationMs, 5_000);
     say(`(c) ceiling: a no-op fastify route, ${options.concurrency} in flight for ${ceilingMs / 1000} s`);
@@ -229,7 +329,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     return {
       engine: config.mode,
+      decidedPerSecond: round(decidedPerSecond, 1),
       endToEndPerSecond: round(endToEndPerSecond, 1),
+      dynamoRequestsPerPayment: kafka ? perPayment(dynamoRequests, payments) : null,
+      dynamoItemsWrittenPerPayment: itemsPerPayment,
+      dynamoCeilingItemsPerSecond: ceilingDynamo?.itemsPerSecond ?? null,
+      kmsRequestsPerPayment: kafka ? perPayment(counted.kmsRequests, payments) : null,
+      mainThreadMsPerPayment: payments > 0 ? round(elu.active / payments, 3) : null,
       ingestP50Ms: round(latency.p50, 2),
       ingestP95Ms: round(latency.p95, 2),
       ingestP99Ms: round(latency.p99, 2),
@@ -254,18 +360,33 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         ...loadFigures(max),
         acceptedPerSecond: round(acceptedPerSecond, 1),
         acceptedRatioToCeiling: ratio(acceptedPerSecond, ceilingPerSecond),
-        decided: tracker.decided,
-        undecided: tracker.pending,
-        decisions: tracker.statuses,
+        decided: follower.decided,
+        undecided: follower.pending,
+        visible: follower.visible,
+        notVisible: follower.invisible,
+        decisions: follower.statuses,
+        decidedS: round(decidedMs / 1000, 2),
         endToEndS: round(endToEndMs / 1000, 2),
-        drainAfterLoadS: round(Math.max(0, tracker.lastDecidedAt - driveEnd) / 1000, 2),
+        drainAfterLoadS: round(Math.max(0, follower.lastVisibleAt - driveEnd) / 1000, 2),
+        // Requests of every service in the phase (the bench's own observation reads no store).
+        awsRequests: requestsByOperation,
+        // `op table`; a request naming several tables (a projector transaction) counts under `*`.
+        dynamoRequestsByTable: counted.dynamodb,
+        dynamoItemsWrittenByTable: counted.dynamodbItemsWritten,
+        dynamoItemsWritten: kafka ? itemsWritten : null,
+        // Visible throughput over what DynamoDB itself takes, at this many items per payment.
+        visibleRatioToDynamoCeiling:
+          ceilingDynamo?.itemsPerSecond && itemsPerPayment
+            ? ratio(endToEndPerSecond, ceilingDynamo.itemsPerSecond / itemsPerPayment)
+            : null,
         eventLoopDelayMs: maxLoopDelay,
         // Every service shares the main thread: its busy time per decided payment is the cost
         // of one payment across ingest, fraud, escrow and projections (less noisy than rates).
         mainThreadUtilization: round(elu.utilization, 3),
-        mainThreadMsPerPayment: tracker.decided > 0 ? round(elu.active / tracker.decided, 3) : null,
+        mainThreadMsPerPayment: payments > 0 ? round(elu.active / payments, 3) : null,
       },
       ceiling: { concurrency: options.concurrency, ...loadFigures(ceiling) },
+      dynamoCeiling: ceilingDynamo,
       machine: {
         cpus: cpus().length,
         node: process.version,
@@ -304,15 +425,27 @@ function table(r: BenchReport): string {
       `${m.acceptedPerSecond}/s (${m.accepted} in ${m.elapsedS} s, ${m.concurrency} in flight)`,
     ],
     [
-      '    end to end (decided, read model)',
-      `${r.endToEndPerSecond}/s (${m.decided} in ${m.endToEndS} s; ${JSON.stringify(m.decisions)})`,
+      '    decided (events topic)',
+      `${r.decidedPerSecond}/s (${m.decided} in ${m.decidedS} s; ${JSON.stringify(m.decisions)})`,
     ],
+    ['    end to end (visible, read models)', `${r.endToEndPerSecond}/s (${m.visible} in ${m.endToEndS} s)`],
+    [
+      '    DynamoDB requests / items written per payment',
+      `${r.dynamoRequestsPerPayment ?? '-'} / ${r.dynamoItemsWrittenPerPayment ?? '-'}`,
+    ],
+    ['    KMS requests per payment', `${r.kmsRequestsPerPayment ?? '-'}`],
     ['    event loop blocked p99 / max', `${loop(m.eventLoopDelayMs)}`],
     [
       '    main thread busy per payment',
       `${m.mainThreadMsPerPayment} ms (utilization ${m.mainThreadUtilization})`,
     ],
     ['(c) ceiling (no-op fastify)', `${r.ceilingPerSecond}/s`],
+    [
+      '(d) DynamoDB ceiling (BatchWriteItem 25)',
+      r.dynamoCeilingItemsPerSecond === null
+        ? '-'
+        : `${r.dynamoCeilingItemsPerSecond} items/s; visible / (ceiling / items per payment) = ${m.visibleRatioToDynamoCeiling}`,
+    ],
     ['end to end / ceiling', String(r.ratioToCeiling)],
     ['machine', `${r.machine.cpus} cpus, node ${r.machine.node}, load ${r.machine.loadAverage1m}`],
   ];

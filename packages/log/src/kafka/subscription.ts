@@ -54,6 +54,7 @@ import type {
   BatchHandler,
   LogRecord,
   OutRecord,
+  PartitionRef,
   SubscribeOptions,
   Subscription,
 } from '../port.js';
@@ -113,6 +114,8 @@ export class KafkaSubscription implements Subscription {
    * plain commits go through the latest one of those.
    */
   private commitFn: ((offsets: Offsets) => Promise<void>) | undefined;
+  /** Partitions of the last group join, told to onRevoked at the next one and at stop(). */
+  private assigned: PartitionRef[] = [];
 
   constructor(
     private readonly log: KafkaEventLog,
@@ -214,6 +217,7 @@ export class KafkaSubscription implements Subscription {
       } finally {
         await this.consumer.disconnect().catch(() => undefined);
         await this.chain.run(async () => {
+          this.revokeAll();
           for (const st of this.partitions.values()) {
             if (st.resumeTimer) clearTimeout(st.resumeTimer);
             await this.dropProducer(st);
@@ -257,6 +261,10 @@ export class KafkaSubscription implements Subscription {
    * eagerly: fencing older owners as soon as we own a partition.
    */
   private async onRebalance(assignment: IMemberAssignment): Promise<void> {
+    // Eager rebalancing: every partition we held may have moved on under another member since,
+    // even one assigned to us again, so all of them are revoked before any batch of the new
+    // generation (this runs on the chain, between batches).
+    this.revokeAll();
     for (const st of this.partitions.values()) {
       if (st.resumeTimer) clearTimeout(st.resumeTimer);
       st.resume?.(); // a paused (backing-off) partition must not stay paused for its next owner
@@ -265,6 +273,10 @@ export class KafkaSubscription implements Subscription {
     this.partitions.clear();
     this.pendingCommits.clear(); // they carry the old generation and would be rejected
     if (this.closing) return;
+    this.assigned = Object.entries(assignment).flatMap(([topic, ps]) =>
+      ps.map((partition) => ({ topic, partition })),
+    );
+    this.notify('onAssigned', this.assigned);
     const todo = Object.entries(assignment).flatMap(([topic, ps]) => ps.map((p) => this.state(topic, p)));
     const worker = async () => {
       for (let st = todo.shift(); st; st = todo.shift()) {
@@ -281,6 +293,21 @@ export class KafkaSubscription implements Subscription {
       }
     };
     await Promise.all(Array.from({ length: INIT_CONCURRENCY }, worker));
+  }
+
+  private revokeAll(): void {
+    const revoked = this.assigned;
+    this.assigned = [];
+    if (revoked.length > 0) this.notify('onRevoked', revoked);
+  }
+
+  /** A listener that throws is logged; it must not stop the group. */
+  private notify(which: 'onAssigned' | 'onRevoked', partitions: readonly PartitionRef[]): void {
+    try {
+      this.options[which]?.(partitions);
+    } catch (err) {
+      this.log.sink('error', `${which} listener of group ${this.groupId} failed`, { error: errorText(err) });
+    }
   }
 
   /** Queues a plain offset commit; see step 3. */

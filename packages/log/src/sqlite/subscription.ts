@@ -13,7 +13,14 @@
 
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { BatchHandler, LogRecord, OutRecord, SubscribeOptions, Subscription } from '../port.js';
+import type {
+  BatchHandler,
+  LogRecord,
+  OutRecord,
+  PartitionRef,
+  SubscribeOptions,
+  Subscription,
+} from '../port.js';
 import { partitionKey } from '../position.js';
 import type { SqliteEventLog } from './sqlite-event-log.js';
 
@@ -143,13 +150,17 @@ export class SqliteSubscription implements Subscription {
       );
       this.#assigned = mine.size;
       // Release what is no longer ours, so its new owner can take it at its next heartbeat.
+      const revoked: PartitionRef[] = [];
       for (const [k, o] of this.#owned) {
         if (!mine.has(k)) {
           sql.release.run(this.groupId, o.topic, o.partition, this.#memberId);
           this.#owned.delete(k);
           this.#dirty.delete(k);
+          revoked.push({ topic: o.topic, partition: o.partition });
         }
       }
+      this.#notify('onRevoked', revoked);
+      const assigned: PartitionRef[] = [];
       for (const tp of all) {
         const k = partitionKey(tp.topic, tp.partition);
         if (!mine.has(k)) continue;
@@ -170,8 +181,20 @@ export class SqliteSubscription implements Subscription {
           }
           this.#owned.set(k, { ...tp, next, retryAtMs: 0, failures: 0 });
           this.#dirty.add(k);
+          assigned.push(tp);
         }
       }
+      this.#notify('onAssigned', assigned);
+    }
+  }
+
+  /** A listener that throws is reported; it must not stop the member. */
+  #notify(which: 'onAssigned' | 'onRevoked', partitions: readonly PartitionRef[]): void {
+    if (partitions.length === 0) return;
+    try {
+      this.#options[which]?.(partitions);
+    } catch (err) {
+      this.#log.options.onHandlerError?.(err, { groupId: this.groupId, topic: '', partition: -1 });
     }
   }
 
@@ -304,6 +327,7 @@ export class SqliteSubscription implements Subscription {
             // Lost the partition to another member: it redelivers from the last commit.
             this.#owned.delete(k);
             this.#dirty.delete(k);
+            this.#notify('onRevoked', [{ topic: owned.topic, partition: owned.partition }]);
             return;
           }
           owned.next = next;
@@ -323,8 +347,10 @@ export class SqliteSubscription implements Subscription {
     } catch {
       /* the database may already be closed during shutdown */
     }
+    const revoked = [...this.#owned.values()].map((o) => ({ topic: o.topic, partition: o.partition }));
     this.#owned.clear();
     this.#dirty.clear();
+    this.#notify('onRevoked', revoked);
     this.#onStopped();
   }
 }
