@@ -1,7 +1,8 @@
 // One chaos run, in four phases, every one bounded in time:
 //
 //   1. setup    servers (Kafka mode: our own Kafka broker, since we restart it, plus DynamoDB
-//               Local and moto, reused from PAYSTREAM_TEST_* when set), then each of the six
+//               Local, moto and the schema registry (Apicurio), reused from PAYSTREAM_TEST_*
+//               when set), then each of the six
 //               services as its own process (`paystream run <service>`), ingest first (it
 //               creates the tenant); cards for the customers;
 //   2. chaos    the payments are driven over HTTP while, a few seconds after the last victim
@@ -35,6 +36,7 @@ import {
   startDynamoDbLocal,
   startKafka,
   startMoto,
+  startSchemaRegistry,
 } from '@paystream/testkit';
 import { type CheckReport, type Poison, runChecks } from './checks.js';
 import { type DriveResult, drivePayments, planJobs } from './driver.js';
@@ -192,7 +194,7 @@ async function startServers(
     return s.endpoint;
   };
   try {
-    const [broker, dynamodb, aws] = await Promise.all([
+    const [broker, dynamodb, aws, registry] = await Promise.all([
       // Always our own broker: the run restarts it.
       startKafka({ partitionsDefault: 3 }).then((k) => {
         started.push(k);
@@ -200,18 +202,23 @@ async function startServers(
       }),
       reuse('PAYSTREAM_TEST_DYNAMODB_ENDPOINT', startDynamoDbLocal)(),
       reuse('PAYSTREAM_TEST_AWS_ENDPOINT', startMoto)(),
+      reuse('PAYSTREAM_TEST_SCHEMA_REGISTRY_URL', async () => {
+        const r = await startSchemaRegistry();
+        return { endpoint: r.url, stop: () => r.stop() };
+      })(),
     ]);
     const kmsKeyId = await createKmsKey(
       { region: LOCAL_AWS_REGION, endpoint: aws, credentials: LOCAL_AWS_CREDENTIALS },
       'paystream chaos card data',
     );
     const run = randomBytes(4).toString('hex');
-    log.line('servers ready', { ms: Date.now() - t0, kafka: broker.brokers, dynamodb, aws });
+    log.line('servers ready', { ms: Date.now() - t0, kafka: broker.brokers, dynamodb, aws, registry });
     return {
       broker,
       env: {
         ...base,
         KAFKA_BROKERS: broker.brokers.join(','),
+        SCHEMA_REGISTRY_URL: registry,
         DYNAMODB_ENDPOINT: dynamodb,
         AWS_ENDPOINT_URL: aws,
         AWS_REGION: LOCAL_AWS_REGION,

@@ -1,7 +1,8 @@
 // The same marketplace day in Kafka mode: every service in this process but on the real
-// engines the test harness started — Apache Kafka (KRaft), DynamoDB Local, and moto for KMS
-// and S3 — then a scan of every record on every topic (aborted transactions included) for
-// card and account numbers.
+// engines the test harness started — Apache Kafka (KRaft), the schema registry (Apicurio
+// Registry's Confluent-compatible API), DynamoDB Local, and moto for KMS and S3 — then a scan
+// of every record on every topic (aborted transactions included) for card and account numbers,
+// and of the schema ids the records carry.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,24 +13,30 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, runServices } from '../src/compose.js';
 import { availableServices } from '../src/services.js';
+import { startGroupsAtTheEnd } from './kafka-groups.js';
 import { burstCards, marketplaceDay, SECRETS } from './scenario.js';
 
 function required(name: string): string {
   const v = process.env[name];
   if (!v)
-    throw new Error(`${name} is not set: the integration global setup starts Kafka, DynamoDB Local and moto`);
+    throw new Error(
+      `${name} is not set: the integration global setup starts Kafka, the schema registry, DynamoDB Local and moto`,
+    );
   return v;
 }
 
 const brokers = required('PAYSTREAM_TEST_KAFKA_BROKERS');
 const awsEndpoint = required('PAYSTREAM_TEST_AWS_ENDPOINT');
 const dynamodbEndpoint = required('PAYSTREAM_TEST_DYNAMODB_ENDPOINT');
+const registryUrl = required('PAYSTREAM_TEST_SCHEMA_REGISTRY_URL');
 const dataDir = mkdtempSync(join(tmpdir(), 'paystream-e2e-kafka-'));
 const run = Date.now().toString(36);
 const key = 'psk_e2e_kafka_tenant_key_0000000000000000';
 let running: Running;
+let scans = 0;
 
 beforeAll(async () => {
+  await startGroupsAtTheEnd(brokers);
   // Local servers accept any credentials; the SDK's default chain reads these.
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
@@ -47,6 +54,7 @@ beforeAll(async () => {
     PAYSTREAM_API_KEY: key,
     LOG_LEVEL: 'warn',
     KAFKA_BROKERS: brokers,
+    SCHEMA_REGISTRY_URL: registryUrl,
     DYNAMODB_ENDPOINT: dynamodbEndpoint,
     AWS_ENDPOINT_URL: awsEndpoint,
     AWS_REGION: 'us-east-1',
@@ -63,7 +71,12 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function everyRecordValue(): Promise<Buffer[]> {
+interface TopicValue {
+  readonly topic: string;
+  readonly value: Buffer;
+}
+
+async function everyRecordValue(): Promise<TopicValue[]> {
   const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'leak-scan', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -72,8 +85,9 @@ async function everyRecordValue(): Promise<Buffer[]> {
   for (const t of topics)
     for (const p of await admin.fetchTopicOffsets(t)) ends.set(`${t}/${p.partition}`, Number(p.high));
   await admin.disconnect();
-  const consumer = kafka.consumer({ groupId: `leak-scan-${run}`, readUncommitted: true });
-  const values: Buffer[] = [];
+  // A group of its own per scan: a second scan in the same group would start at the first one's end.
+  const consumer = kafka.consumer({ groupId: `leak-scan-${run}-${++scans}`, readUncommitted: true });
+  const values: TopicValue[] = [];
   const reached = new Map<string, number>();
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
@@ -98,7 +112,7 @@ async function everyRecordValue(): Promise<Buffer[]> {
       .run({
         eachBatch: async ({ batch }) => {
           lastBatchMs = Date.now();
-          for (const m of batch.messages) if (m.value) values.push(m.value);
+          for (const m of batch.messages) if (m.value) values.push({ topic: batch.topic, value: m.value });
           reached.set(`${batch.topic}/${batch.partition}`, Number(batch.lastOffset()) + 1);
           if (done()) {
             clearInterval(idle);
@@ -117,7 +131,7 @@ async function everyRecordValue(): Promise<Buffer[]> {
   return values;
 }
 
-describe('paystream in Kafka mode (Kafka, DynamoDB Local, KMS and S3 on moto), end to end over HTTP', () => {
+describe('paystream in Kafka mode (Kafka, the schema registry, DynamoDB Local, KMS and S3 on moto), end to end over HTTP', () => {
   it('runs the same marketplace day', async () => {
     await marketplaceDay({ url: running.url, key }, { waitMs: 90_000, burst: 6 });
   }, 600_000);
@@ -126,7 +140,26 @@ describe('paystream in Kafka mode (Kafka, DynamoDB Local, KMS and S3 on moto), e
     const values = await everyRecordValue();
     expect(values.length).toBeGreaterThan(50);
     const secrets = [...SECRETS.cards, ...SECRETS.accounts, ...burstCards(6)];
-    for (const v of values)
-      for (const s of secrets) expect(v.includes(Buffer.from(s)), `${s} on a topic`).toBe(false);
+    for (const { value } of values)
+      for (const s of secrets) expect(value.includes(Buffer.from(s)), `${s} on a topic`).toBe(false);
+  }, 120_000);
+
+  it('writes commands and events in the Confluent wire format under an id the registry server resolves', async () => {
+    expect(running.engines.registry.kind).toBe('confluent');
+    const id = running.engines.bus.codec.schemaId;
+    // Magic byte 0, then the schema id, big-endian: what any Confluent deserializer reads.
+    const ours = (await everyRecordValue()).filter(
+      (r) =>
+        (r.topic === 'paystream.commands' || r.topic === 'paystream.events') &&
+        r.value[0] === 0 &&
+        r.value.readUInt32BE(1) === id,
+    );
+    expect(ours.length).toBeGreaterThan(50);
+    const res = await fetch(`${registryUrl}/schemas/ids/${id}`);
+    expect(res.status).toBe(200);
+    const { schema } = (await res.json()) as { schema: string };
+    expect(JSON.parse(schema)).toMatchObject({ type: 'record', name: 'Envelope', namespace: 'paystream' });
+    const config = await fetch(`${registryUrl}/config/paystream.Envelope`);
+    expect(((await config.json()) as { compatibilityLevel: string }).compatibilityLevel).toBe('BACKWARD');
   }, 120_000);
 });

@@ -11,19 +11,23 @@ import { WEBHOOK_ENDPOINTS } from '@paystream/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, runServices } from '../src/compose.js';
 import { availableServices } from '../src/services.js';
+import { startGroupsAtTheEnd } from './kafka-groups.js';
 import { burstCards, call } from './scenario.js';
 import { Receiver } from './webhook-receiver.js';
 
 function required(name: string): string {
   const v = process.env[name];
   if (!v)
-    throw new Error(`${name} is not set: the integration global setup starts Kafka, DynamoDB Local and moto`);
+    throw new Error(
+      `${name} is not set: the integration global setup starts Kafka, the schema registry, DynamoDB Local and moto`,
+    );
   return v;
 }
 
 const brokers = required('PAYSTREAM_TEST_KAFKA_BROKERS');
 const awsEndpoint = required('PAYSTREAM_TEST_AWS_ENDPOINT');
 const dynamodbEndpoint = required('PAYSTREAM_TEST_DYNAMODB_ENDPOINT');
+const registryUrl = required('PAYSTREAM_TEST_SCHEMA_REGISTRY_URL');
 const dataDir = mkdtempSync(join(tmpdir(), 'paystream-webhooks-kafka-'));
 const run = Date.now().toString(36);
 const key = 'psk_webhooks_kafka_tenant_key_0000000000';
@@ -31,6 +35,7 @@ let running: Running;
 let rx: Receiver;
 
 beforeAll(async () => {
+  await startGroupsAtTheEnd(brokers);
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env.PAYSTREAM_WEBHOOKS_ALLOW_PRIVATE = '1';
@@ -49,6 +54,7 @@ beforeAll(async () => {
     PAYSTREAM_API_KEY: key,
     LOG_LEVEL: 'warn',
     KAFKA_BROKERS: brokers,
+    SCHEMA_REGISTRY_URL: registryUrl,
     DYNAMODB_ENDPOINT: dynamodbEndpoint,
     AWS_ENDPOINT_URL: awsEndpoint,
     AWS_REGION: 'us-east-1',

@@ -1,64 +1,164 @@
-// A Confluent-compatible schema registry server for tests — NOT AVAILABLE from the package
-// registries this project may use (npm, PyPI, Maven Central, the Go module proxy, crates.io,
-// Debian). What was tried:
-//
-// - Karapace (Aiven): not published on PyPI.
-// - Confluent Schema Registry: published only to Confluent's own Maven repository, not Maven
-//   Central.
-// - Apicurio Registry (has the Confluent-compatible /apis/ccompat/v7 API): Maven Central holds
-//   io.apicurio:apicurio-registry-app only as a plain Quarkus application jar (no `-runner`
-//   uber-jar; versions 2.x up to 2.6.13.Final, 3.0.9, 3.3.2, 3.3.3). A runnable app needs a
-//   Quarkus build (augmentation) over it, which was attempted with quarkus-maven-plugin in a
-//   throwaway project that depends on the app jar:
-//     * 3.3.3: its parent pom pins Quarkus 3.33.3.1 and the app depends on sibling modules
-//       (apicurio-registry-schema-util-provider, -utils-kafka, -config-index,
-//       -utils-import-export, -protobuf-schema-utilities, all 3.3.3) that are NOT on Maven
-//       Central (HTTP 404), and its parent pom adds repo.eclipse.org, which is unreachable here.
-//     * 3.0.9 and 3.3.2: their parent pom io.apicurio:apicurio-registry is not on Maven Central.
-//     * 2.6.13.Final (Quarkus 3.15.3): dependency resolution fails on
-//       io.apicurio:apicurio-registry-utils-kafka, -schema-util-provider, -utils-import-export,
-//       -ui (2.6.13.Final), apicurio-common-app-components-* 0.2.7.Final and
-//       apicurio-tenant-manager-client 0.2.0.Final — not on Maven Central.
-//   So no Apicurio version can be assembled from Maven Central alone.
-// - npm / PyPI / Go / crates.io: only registry *clients* (and unrelated "schema registry"
-//   packages); no Confluent-compatible server implementation was found.
-//
-// Consequence (DESIGN §2, issue 2 item 4): the Kafka adapter is tested with the embedded
-// registry over schemas/avro/; `startSchemaRegistry` fails with a MissingPrerequisite that says
-// why, and a deployment supplies SCHEMA_REGISTRY_URL itself. If an operator has a registry, set
-// PAYSTREAM_TEST_SCHEMA_REGISTRY_URL and it is used as is (it is checked to answer
-// GET /subjects first).
+// A real Confluent-compatible schema registry: Apicurio Registry 2.4.2.Final, whose ccompat API
+// (/apis/ccompat/v7) speaks the Confluent Schema Registry REST protocol. Apicurio publishes only
+// a plain application jar on Maven Central, so the recipe in packages/testkit/registry/apicurio
+// runs the Quarkus build over it (its README says why each pom detail is there). The build
+// output is cached under ~/.cache/paystream/apicurio/, keyed by the recipe's hash, so only the
+// first run pays for Maven (~40 s cold); later starts go straight to `java` (~3 s to healthy).
 
-import { MissingPrerequisite } from './process.js';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { requireCommand } from './maven.js';
+import { CACHE_DIR, freePort, startProcess } from './process.js';
+
+const run = promisify(execFile);
+
+export const APICURIO_VERSION = '2.4.2.Final';
+
+/** The Maven recipe that assembles the registry (pom.xml and .mvn/maven.config). */
+export const APICURIO_RECIPE_DIR = fileURLToPath(new URL('../registry/apicurio/', import.meta.url));
+
+/** Where the Confluent-compatible API lives on an Apicurio server. */
+export const CCOMPAT_PATH = '/apis/ccompat/v7';
 
 export interface SchemaRegistryServer {
+  /** Base URL of the Confluent-compatible API, e.g. http://127.0.0.1:PORT/apis/ccompat/v7. */
   readonly url: string;
   stop(): Promise<void>;
 }
 
-export const SCHEMA_REGISTRY_UNAVAILABLE =
-  'no Confluent-compatible schema registry server can be installed from npm, PyPI, Maven Central, the Go proxy, crates.io or Debian ' +
-  '(Karapace is not on PyPI; Confluent Schema Registry is not on Maven Central; Apicurio Registry 2.6.13.Final/3.x cannot be assembled ' +
-  'from Maven Central because several of its own modules are not published there). Set PAYSTREAM_TEST_SCHEMA_REGISTRY_URL to an existing ' +
-  'registry, or use the embedded registry.';
+export interface StartSchemaRegistryOptions {
+  /**
+   * Keep the registry's storage (an H2 database file) in this folder so schema ids survive a
+   * restart. Without it the registry is in memory, which is what tests want.
+   */
+  readonly dataDir?: string;
+  /** Called with one line when the first run has to build the registry with Maven. */
+  readonly onBuild?: (message: string) => void;
+}
 
-export async function startSchemaRegistry(): Promise<SchemaRegistryServer> {
-  const external = process.env.PAYSTREAM_TEST_SCHEMA_REGISTRY_URL;
-  if (external) {
-    const url = external.replace(/\/+$/, '');
-    let ok = false;
-    try {
-      const res = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(5000) });
-      ok = res.ok;
-    } catch {
-      ok = false;
-    }
-    if (!ok)
-      throw new MissingPrerequisite(
-        'a schema registry',
-        `PAYSTREAM_TEST_SCHEMA_REGISTRY_URL=${url} does not answer GET /subjects`,
-      );
-    return { url, stop: async () => undefined };
+const RECIPE_FILES = ['pom.xml', join('.mvn', 'maven.config')];
+
+function recipeHash(): string {
+  const h = createHash('sha256');
+  for (const f of RECIPE_FILES) {
+    const path = join(APICURIO_RECIPE_DIR, f);
+    h.update(f).update('\0');
+    if (existsSync(path)) h.update(readFileSync(path));
+    h.update('\0');
   }
-  throw new MissingPrerequisite('a Confluent-compatible schema registry server', SCHEMA_REGISTRY_UNAVAILABLE);
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * Builds the registry once per recipe and returns the path of its quarkus-run.jar. Each build
+ * runs in a folder of its own and is moved into place at the end, so two processes starting at
+ * once (a test run and `paystream up`) never share a half-built tree.
+ */
+export async function ensureSchemaRegistryBuilt(onBuild?: (message: string) => void): Promise<string> {
+  const home = join(CACHE_DIR, 'apicurio', `${APICURIO_VERSION}-${recipeHash()}`);
+  const jar = join(home, 'quarkus-app', 'quarkus-run.jar');
+  if (existsSync(jar)) return jar;
+  await requireCommand(
+    'java',
+    ['-version'],
+    'a Java 17+ runtime runs the Apicurio schema registry (apt-get install openjdk-17-jdk-headless)',
+  );
+  await requireCommand(
+    'mvn',
+    ['-v'],
+    'Apache Maven builds the Apicurio schema registry from Maven Central (apt-get install maven)',
+  );
+  onBuild?.(`building Apicurio Registry ${APICURIO_VERSION} with Maven (first run only, ~40 s)`);
+  const work = join(CACHE_DIR, 'apicurio', `build-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(join(work, '.mvn'), { recursive: true });
+  for (const f of RECIPE_FILES) cpSync(join(APICURIO_RECIPE_DIR, f), join(work, f));
+  try {
+    await run('mvn', ['-B', '-q', 'package', '-DskipTests'], {
+      cwd: work,
+      timeout: 20 * 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const built = join(work, 'target', 'quarkus-app');
+    if (!existsSync(join(built, 'quarkus-run.jar')))
+      throw new Error(`the build finished without ${join(built, 'quarkus-run.jar')}`);
+    mkdirSync(join(home, '..'), { recursive: true });
+    const staged = `${home}.staged-${process.pid}`;
+    mkdirSync(staged, { recursive: true });
+    renameSync(built, join(staged, 'quarkus-app'));
+    writeFileSync(join(staged, 'BUILT'), `${new Date().toISOString()}\n`);
+    try {
+      renameSync(staged, home);
+    } catch (err) {
+      // Another process finished first; its copy is as good as ours.
+      if (!existsSync(jar)) throw err;
+      rmSync(staged, { recursive: true, force: true });
+    }
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `could not build Apicurio Registry ${APICURIO_VERSION} from ${APICURIO_RECIPE_DIR}: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return jar;
+}
+
+/** True when `url` (a ccompat base URL) answers like a Confluent-compatible registry. */
+export async function schemaRegistryAnswers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url.replace(/\/+$/, '')}/subjects`, { signal: AbortSignal.timeout(5000) });
+    return res.ok && Array.isArray(await res.json());
+  } catch {
+    return false;
+  }
+}
+
+async function ready(base: string): Promise<boolean> {
+  const res = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(2000) });
+  return res.status === 200;
+}
+
+/** Builds (once) and starts Apicurio Registry on a free loopback port. */
+export async function startSchemaRegistry(
+  options: StartSchemaRegistryOptions = {},
+): Promise<SchemaRegistryServer> {
+  const jar = await ensureSchemaRegistryBuilt(options.onBuild);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const storage: string[] = [];
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    // The same H2 engine the in-memory default uses, on a file instead.
+    storage.push(`-Dquarkus.datasource.jdbc.url=jdbc:h2:file:${join(options.dataDir, 'registry')}`);
+  }
+  const proc = await startProcess({
+    name: 'schema-registry',
+    command: 'java',
+    args: [
+      // A small heap: the machine has two cores and Kafka and DynamoDB Local run beside it.
+      '-Xmx256m',
+      '-XX:+UseSerialGC',
+      '-Dquarkus.http.host=127.0.0.1',
+      `-Dquarkus.http.port=${port}`,
+      // Its production profile opens 20 pooled connections up front; a test needs a couple.
+      '-Dquarkus.datasource.jdbc.initial-size=2',
+      '-Dquarkus.datasource.jdbc.min-size=2',
+      ...storage,
+      '-jar',
+      jar,
+    ],
+    ready: () => ready(base),
+    readyTimeoutMs: 120_000,
+  });
+  const url = `${base}${CCOMPAT_PATH}`;
+  if (!(await schemaRegistryAnswers(url))) {
+    await proc.stop();
+    throw new Error(`Apicurio started but ${url}/subjects does not answer`);
+  }
+  return { url, stop: () => proc.stop() };
 }

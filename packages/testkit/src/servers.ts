@@ -1,10 +1,12 @@
 // The real servers the integration suites talk to, started on loopback: Apache Kafka (KRaft,
-// from the Maven Central jars), DynamoDB Local (Maven Central) and moto (PyPI) for KMS and S3.
+// from the Maven Central jars), DynamoDB Local (Maven Central), moto (PyPI) for KMS and S3, and
+// Apicurio Registry (built from Maven Central) as the Confluent-compatible schema registry.
 // Endpoints already given in the environment are reused as they are (e.g. servers started by
 // `npm run servers up`, testcontainers, or a CI service), which makes the start idempotent.
 
 import { startDynamoDbLocal, startMoto } from './aws.js';
 import { startKafka } from './kafka.js';
+import { schemaRegistryAnswers, startSchemaRegistry } from './registry.js';
 
 export const ENV = {
   kafka: 'PAYSTREAM_TEST_KAFKA_BROKERS',
@@ -26,7 +28,12 @@ interface Started {
 
 async function reuseOr(name: string, variable: string, start: () => Promise<Started>): Promise<Started> {
   const given = process.env[variable];
-  if (given) return { name, env: { [variable]: given }, stop: async () => undefined };
+  if (given) {
+    // A given registry is checked at once: a wrong URL would otherwise surface as a decode error.
+    if (variable === ENV.registry && !(await schemaRegistryAnswers(given)))
+      throw new Error(`${variable}=${given} does not answer GET /subjects like a schema registry`);
+    return { name, env: { [variable]: given }, stop: async () => undefined };
+  }
   const t0 = Date.now();
   const s = await start();
   console.log(
@@ -48,6 +55,10 @@ export async function startTestServers(): Promise<TestServers> {
     reuseOr('moto (KMS, S3)', ENV.aws, async () => {
       const m = await startMoto();
       return { name: 'moto', env: { [ENV.aws]: m.endpoint }, stop: () => m.stop() };
+    }),
+    reuseOr('schema registry (Apicurio)', ENV.registry, async () => {
+      const r = await startSchemaRegistry({ onBuild: (m) => console.log(`[servers] ${m}`) });
+      return { name: 'schema-registry', env: { [ENV.registry]: r.url }, stop: () => r.stop() };
     }),
   ]);
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

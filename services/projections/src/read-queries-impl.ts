@@ -5,11 +5,14 @@
 // events atomically with its offset commit, so: first wait until the command consumers have
 // committed past the command, then wait until the projections have committed past everything
 // the events topic held at that moment. Positions on the events topic are waited for directly.
+// A position on the inbound topic (what a request that came in as an inbound record answers)
+// adds one step in front: ingest's inbound consumer writes its commands atomically with its
+// commit, so once it is past the record, the commands topic's end then covers them.
 
 import { PaystreamError } from '@paystream/core';
 import type { PaymentState } from '@paystream/escrow';
 import { TOPICS } from '@paystream/eventing';
-import { type Position, partitionKey } from '@paystream/log';
+import { mergePositions, type Position, partitionKey } from '@paystream/log';
 import { type Item, MAX_QUERY_LIMIT } from '@paystream/readstore';
 import type { Engines } from '@paystream/runtime';
 import { bankAccountView } from './projections/bank-accounts.js';
@@ -19,54 +22,63 @@ import { BANK_ACCOUNT_UPDATES, BANK_ACCOUNTS, CARDS, ESCROWS, PAYMENTS } from '.
 export const PROJECTIONS_GROUP = 'paystream-projections';
 /** The consumer group that turns commands into events (the escrow service). */
 export const DEFAULT_COMMAND_GROUPS: readonly string[] = ['paystream-escrow'];
+/** The consumer group that turns inbound records into commands (ingest's inbound consumer). */
+export const DEFAULT_INBOUND_GROUPS: readonly string[] = ['paystream-ingest-inbound'];
 /** Upper bound on any wait a caller can ask for. */
 export const MAX_WAIT_MS = 30_000;
 
 export interface ReadQueriesOptions {
   readonly commandGroups?: readonly string[];
+  readonly inboundGroups?: readonly string[];
 }
 
 function owned(item: Item | null, tenantId: string): Item | null {
   return item !== null && item.tenantId === tenantId ? item : null;
 }
 
-function split(position: Position): { events: Position; other: Position } {
+function split(position: Position): { events: Position; commands: Position; inbound: Position } {
   const events: Record<string, number> = {};
-  const other: Record<string, number> = {};
+  const commands: Record<string, number> = {};
+  const inbound: Record<string, number> = {};
   for (const [k, v] of Object.entries(position)) {
     if (k.startsWith(`${TOPICS.events}/`)) events[k] = v;
-    else other[k] = v;
+    else if (k.startsWith(`${TOPICS.commands}/`)) commands[k] = v;
+    else if (k.startsWith(`${TOPICS.inbound}/`)) inbound[k] = v;
+    else {
+      throw new PaystreamError(
+        'invalid_position',
+        `position names ${k}, which no projection follows`,
+        'after',
+      );
+    }
   }
-  return { events, other };
+  return { events, commands, inbound };
 }
 
 export function createReadQueries(engines: Engines, options: ReadQueriesOptions = {}): ReadQueries {
   const store = engines.readStore;
   const commandGroups = options.commandGroups ?? DEFAULT_COMMAND_GROUPS;
+  const inboundGroups = options.inboundGroups ?? DEFAULT_INBOUND_GROUPS;
 
   async function waitFor(position: Position, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + Math.min(Math.max(0, timeoutMs), MAX_WAIT_MS);
     const left = () => Math.max(0, deadline - Date.now());
-    const { events, other } = split(position);
-    let target: Position = events;
-    if (Object.keys(other).length > 0) {
-      for (const k of Object.keys(other)) {
-        if (!k.startsWith(`${TOPICS.commands}/`)) {
-          throw new PaystreamError(
-            'invalid_position',
-            `position names ${k}, which no projection follows`,
-            'after',
-          );
-        }
+    const { events, inbound, ...parts } = split(position);
+    let commands = parts.commands;
+    if (Object.keys(inbound).length > 0) {
+      for (const group of inboundGroups) {
+        if (!(await engines.log.waitForGroup(group, inbound, left()))) return false;
       }
+      // Everything the inbound consumer wrote for those records is now in the commands topic.
+      commands = mergePositions(await engines.log.endPosition([TOPICS.commands]), commands);
+    }
+    let target: Position = events;
+    if (Object.keys(commands).length > 0) {
       for (const group of commandGroups) {
-        if (!(await engines.log.waitForGroup(group, other, left()))) return false;
+        if (!(await engines.log.waitForGroup(group, commands, left()))) return false;
       }
       // Everything the command consumers wrote for those commands is now in the events topic.
-      const end = await engines.log.endPosition([TOPICS.events]);
-      const merged: Record<string, number> = { ...end };
-      for (const [k, v] of Object.entries(events)) merged[k] = Math.max(merged[k] ?? 0, v);
-      target = merged;
+      target = mergePositions(await engines.log.endPosition([TOPICS.events]), events);
     }
     if (Object.keys(target).length === 0) return true;
     return await engines.log.waitForGroup(PROJECTIONS_GROUP, target, left());

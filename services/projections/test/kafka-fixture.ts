@@ -1,5 +1,5 @@
-// Kafka-mode engines for the projections integration specs: the broker, DynamoDB Local and moto
-// (KMS, S3) that the integration global setup started, and a table prefix of their own so the
+// Kafka-mode engines for the projections integration specs: the broker, the schema registry
+// (Apicurio), DynamoDB Local and moto (KMS, S3) that the integration global setup started, and a table prefix of their own so the
 // read models of one spec hold only what its own projector or replay wrote.
 
 import { randomBytes } from 'node:crypto';
@@ -30,7 +30,9 @@ export interface KafkaTestEngines {
 function required(name: string): string {
   const v = process.env[name];
   if (!v)
-    throw new Error(`${name} is not set: the integration global setup starts Kafka, DynamoDB Local and moto`);
+    throw new Error(
+      `${name} is not set: the integration global setup starts Kafka, the schema registry, DynamoDB Local and moto`,
+    );
   return v;
 }
 
@@ -40,6 +42,7 @@ export async function openKafkaTestEngines(label: string): Promise<KafkaTestEngi
   const brokers = required('PAYSTREAM_TEST_KAFKA_BROKERS');
   const awsEndpoint = required('PAYSTREAM_TEST_AWS_ENDPOINT');
   const dynamodbEndpoint = required('PAYSTREAM_TEST_DYNAMODB_ENDPOINT');
+  const registryUrl = required('PAYSTREAM_TEST_SCHEMA_REGISTRY_URL');
   // Local servers accept any credentials; the SDK's default chain reads these.
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
@@ -60,6 +63,7 @@ export async function openKafkaTestEngines(label: string): Promise<KafkaTestEngi
     PAYSTREAM_API_KEY: 'psk_projections_kafka_test_key_000000000',
     LOG_LEVEL: 'silent',
     KAFKA_BROKERS: brokers,
+    SCHEMA_REGISTRY_URL: registryUrl,
     DYNAMODB_ENDPOINT: dynamodbEndpoint,
     AWS_ENDPOINT_URL: awsEndpoint,
     AWS_REGION: 'us-east-1',
@@ -70,6 +74,7 @@ export async function openKafkaTestEngines(label: string): Promise<KafkaTestEngi
   if (config.mode !== 'kafka') throw new Error('expected a Kafka-mode configuration');
   const logger = createLogger({ level: 'silent' });
   const engines = await openEngines(config, { logger });
+  if (engines.registry.kind !== 'confluent') throw new Error('expected the Confluent registry adapter');
   return {
     run,
     config,

@@ -170,11 +170,14 @@ export class KafkaEventLog implements EventLog {
           })),
         });
       } catch (err) {
-        // Another process may have created them concurrently, or the wait for their leaders ran
-        // out while the broker's metadata lagged (a loaded machine, several services starting
-        // at once: `paystream up`). Either way the metadata check below decides.
+        // Another process may have created them concurrently, the wait for their leaders ran
+        // out while the broker's metadata lagged (a loaded machine, several services starting at
+        // once: `paystream up`), or they were created and a broker still answers
+        // UNKNOWN_TOPIC_OR_PARTITION (a fresh broker). Either way the metadata check below, which
+        // retries, decides.
         const retriable = (err as { retriable?: unknown }).retriable === true;
-        if (!retriable && !/already exists/i.test(errorText(err))) throw err;
+        if (!retriable && !/already exists|does not host this topic-partition/i.test(errorText(err)))
+          throw err;
       }
     }
     const meta = await this.fetchMetadataWithRetry(specs.map((s) => s.name));

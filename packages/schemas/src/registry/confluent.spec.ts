@@ -1,7 +1,7 @@
-// How the Confluent adapter looks schemas up and reports a failed lookup. No Confluent-compatible
-// registry can be installed here (see the README), so a few lines of node:http stand in for the
-// answers that matter: a schema, 404 "schema not found" (the record is bad) and 5xx (the
-// registry is down).
+// How the Confluent adapter caches lookups and reports failures: 404 "schema not found" (the
+// record is bad) and 5xx (the registry is down). A healthy registry never answers 5xx on demand
+// and never counts its requests, so a few lines of node:http play those answers here; the rest
+// runs against a real registry server in confluent.int.spec.ts.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,6 +85,12 @@ describe('ConfluentSchemaRegistry lookups', () => {
       'schema_registry_unavailable',
     );
   }, 30_000);
+
+  it('reports a registry answering 5xx to a registration as unavailable', async () => {
+    const registry = new ConfluentSchemaRegistry({ url });
+    const schema = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }] };
+    expect(await codeOf(registry.register('paystream.test.T', schema))).toBe('schema_registry_unavailable');
+  });
 
   it('reports a registry that cannot be reached as unavailable', async () => {
     const closed = createServer();

@@ -1,6 +1,6 @@
-// The schema-registry contract. The embedded registry runs it in every `npm test`; the
-// Confluent adapter runs it when PAYSTREAM_TEST_SCHEMA_REGISTRY_URL names a registry (none can
-// be installed from the package registries this project may use — see the README).
+// The schema-registry contract. Both adapters run it in every `npm test`: the embedded one in
+// the unit project, the Confluent one against the Apicurio Registry server that the
+// integration project's global setup starts (confluent.int.spec.ts).
 
 import { describe, expect, it } from 'vitest';
 import { ENVELOPE_SUBJECT, loadCatalog } from '../catalog.js';

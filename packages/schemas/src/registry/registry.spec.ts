@@ -1,8 +1,6 @@
-import { ConfluentSchemaRegistry } from './confluent.js';
 import { schemaRegistryContract } from './contract.js';
 import { EmbeddedSchemaRegistry } from './embedded.js';
 
+// The Confluent adapter runs the same contract against a real registry server in
+// confluent.int.spec.ts (the integration project starts one).
 schemaRegistryContract('embedded', async () => new EmbeddedSchemaRegistry());
-
-const url = process.env.PAYSTREAM_TEST_SCHEMA_REGISTRY_URL;
-if (url) schemaRegistryContract(`confluent at ${url}`, async () => new ConfluentSchemaRegistry({ url }));

@@ -4,6 +4,15 @@
 
 import { deterministicId } from '@paystream/core';
 
+/**
+ * A payment's id from its tenant and the Idempotency-Key it was created with (HTTP header or the
+ * inbound record's `idempotencyKey`): a retry can never create a second payment, and a producer
+ * can compute the id of what it sent. `pay_` + the first 26 hex digits of
+ * sha256(tenantId ‖ 0x1f ‖ idempotencyKey), UTF-8.
+ */
+export const paymentIdFor = (tenantId: string, idempotencyKey: string): string =>
+  deterministicId('pay', tenantId, idempotencyKey);
+
 /** One escrow per payment, so its id depends on the payment alone. */
 export const escrowIdFor = (paymentId: string): string => deterministicId('esc', paymentId);
 export const releaseIdFor = (paymentId: string, commandId: string): string =>

@@ -9,7 +9,13 @@
 
 import { amountLimitsFor } from '@paystream/auth';
 import { deterministicId, isCurrency, PaystreamError } from '@paystream/core';
-import { decide, initialState, type RequestPayment, resolvePlatformFeeBps } from '@paystream/escrow';
+import {
+  decide,
+  initialState,
+  paymentIdFor,
+  type RequestPayment,
+  resolvePlatformFeeBps,
+} from '@paystream/escrow';
 import { sealCommand } from '@paystream/eventing';
 import { providerPayable } from '@paystream/ledger';
 import type { Payloads } from '@paystream/schemas';
@@ -23,9 +29,8 @@ import type { Caller, Prepared } from './plan.js';
 export const MAX_HOLD_MS = 366 * 24 * 60 * 60 * 1000;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-export function paymentIdFor(tenantId: string, idempotencyKey: string): string {
-  return deterministicId('pay', tenantId, idempotencyKey);
-}
+// The formula lives with the escrow domain, which the read API's lookup by key shares.
+export { paymentIdFor };
 
 function parseHoldUntil(value: string | number | undefined, nowMs: number): number | null {
   if (value === undefined) return null;

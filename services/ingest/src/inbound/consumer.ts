@@ -12,7 +12,13 @@
 import type { TenantDirectory } from '@paystream/auth';
 import { PaystreamError } from '@paystream/core';
 import { EventBus, TOPICS } from '@paystream/eventing';
-import { encodePosition, type LogRecord, type OutRecord, type Subscription } from '@paystream/log';
+import {
+  encodePosition,
+  type LogRecord,
+  type OutRecord,
+  positionAfter,
+  type Subscription,
+} from '@paystream/log';
 import type { Logger, Metrics } from '@paystream/runtime';
 import { Value } from '@sinclair/typebox/value';
 import type { CommandDeps } from '../commands/deps.js';
@@ -186,8 +192,11 @@ export class InboundConsumer {
       if (claim) await this.#deps.idempotency.abandon(claim);
       throw err;
     }
-    // The position is not known until the batch commits; HTTP replays of this key get none.
-    if (claim) await this.#deps.idempotency.complete(claim, plan.statusCode, plan.body(encodePosition({})));
+    // The commands' own offsets are known only once the batch commits, so the request's position
+    // is the inbound record's: the read side waits for this consumer to pass it, then for the
+    // commands it wrote (ReadQueries.waitFor). An HTTP replay of the key answers it.
+    const position = encodePosition(positionAfter([record]));
+    if (claim) await this.#deps.idempotency.complete(claim, plan.statusCode, plan.body(position));
     out.push(...plan.envelopes.map((e) => this.#deps.bus.toRecord(e)));
     return 'accepted';
   }

@@ -6,6 +6,7 @@
 
 import { requireScope, type TenantDirectory } from '@paystream/auth';
 import { PaystreamError } from '@paystream/core';
+import { paymentIdFor } from '@paystream/escrow';
 import { accountKind } from '@paystream/ledger';
 import type { Item, ReadStore } from '@paystream/readstore';
 import type { HttpServer, ServiceContext } from '@paystream/runtime';
@@ -30,6 +31,8 @@ export interface ConsoleRoutesDeps {
 }
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
+/** What an Idempotency-Key may be (the same rule ingest applies when it is used). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const Limit = Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' }));
 
 function limitOf(raw: string | undefined, dflt: number, max: number): number {
@@ -145,7 +148,7 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
       onRequest: read,
       schema: {
         summary: 'Search payments, newest first',
-        description: `Filters: status (comma-separated), pendingStep, customerId, providerId, minAmount/maxAmount (minor units), from/to (created). Examines at most ${MAX_SCANNED_PAYMENTS} payments per page; follow nextCursor for more.`,
+        description: `Filters: status (comma-separated), pendingStep, customerId, providerId, minAmount/maxAmount (minor units), from/to (created). Examines at most ${MAX_SCANNED_PAYMENTS} payments per page; follow nextCursor for more. idempotencyKey: the payment created with that key (over HTTP or as an inbound payment.create record), or none.`,
         tags: ['payments'],
         querystring: Type.Object({
           status: Type.Optional(Type.String({ maxLength: 200 })),
@@ -158,11 +161,30 @@ export async function registerConsoleRoutes(app: HttpServer, deps: ConsoleRoutes
           to: Type.Optional(Type.String({ maxLength: 40 })),
           limit: Limit,
           cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+          idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
         }),
       },
     },
     async (req) => {
       const filter = parsePaymentFilter(req.query);
+      const key = req.query.idempotencyKey;
+      if (key !== undefined) {
+        // A producer that sent payment.create to the inbound topic knows its tenant and key, not
+        // the id; the id follows from exactly those (paymentIdFor), so this is one read, and only
+        // ever within the caller's tenant.
+        if (!IDEMPOTENCY_KEY.test(key)) {
+          throw new PaystreamError(
+            'invalid_idempotency_key',
+            'idempotencyKey must be 1–255 printable ASCII characters without spaces',
+            'idempotencyKey',
+          );
+        }
+        const tenantId = tenantOf(req);
+        const item = await store.get(PAYMENTS, { id: paymentIdFor(tenantId, key) });
+        const p = item !== null && item.tenantId === tenantId ? item : null;
+        const hit = p !== null && matchesPayment(filter, p);
+        return { data: hit ? [paymentView(p)] : [], nextCursor: null, scanned: p === null ? 0 : 1 };
+      }
       const fromMs = timeOf(req.query.from, 'from') ?? 0;
       const toMs = timeOf(req.query.to, 'to') ?? engines.clock.nowMs() + 1;
       if (fromMs >= toMs) throw new PaystreamError('invalid_field', 'from must be before to', 'from');

@@ -152,6 +152,34 @@ async function readRoutes(app: HttpServer, deps: ReadRoutesDeps): Promise<void> 
     return req.auth.tenant.id;
   };
 
+  /** A payment of the caller's tenant, after waiting (bounded) for `after` if given. */
+  async function showPayment(
+    tenantId: string,
+    paymentId: string,
+    after: string | undefined,
+    reply: { header(name: string, value: string): unknown },
+    notFound: () => PaystreamError,
+  ): Promise<Record<string, unknown>> {
+    let consistent = true;
+    if (after !== undefined) {
+      const position = decodePosition(after);
+      await refuseFuturePosition(engines.log, position);
+      consistent = await deps.queries.waitFor(position, MAX_AFTER_WAIT_MS);
+    }
+    const p = owned(await store.get(PAYMENTS, { id: paymentId }), tenantId);
+    if (!p) {
+      if (!consistent)
+        throw new PaystreamError(
+          'timeout',
+          'the read models have not reached that position yet; retry',
+          'after',
+        );
+      throw notFound();
+    }
+    if (!consistent) reply.header('paystream-consistent', 'false');
+    return { ...paymentView(p), lastRejection: await lastRejection(store, tenantId, paymentId) };
+  }
+
   app.get(
     '/v1/payments/:id',
     {
@@ -162,27 +190,14 @@ async function readRoutes(app: HttpServer, deps: ReadRoutesDeps): Promise<void> 
         querystring: Type.Object({ after: Type.Optional(Type.String({ maxLength: 8192 })) }),
       },
     },
-    async (req, reply) => {
-      const tenantId = tenantOf(req);
-      let consistent = true;
-      if (req.query.after !== undefined) {
-        const position = decodePosition(req.query.after);
-        await refuseFuturePosition(engines.log, position);
-        consistent = await deps.queries.waitFor(position, MAX_AFTER_WAIT_MS);
-      }
-      const p = owned(await store.get(PAYMENTS, { id: req.params.id }), tenantId);
-      if (!p) {
-        if (!consistent)
-          throw new PaystreamError(
-            'timeout',
-            'the read models have not reached that position yet; retry',
-            'after',
-          );
-        throw new PaystreamError('payment_not_found', `no payment ${req.params.id}`, 'id');
-      }
-      if (!consistent) reply.header('paystream-consistent', 'false');
-      return { ...paymentView(p), lastRejection: await lastRejection(store, tenantId, req.params.id) };
-    },
+    async (req, reply) =>
+      await showPayment(
+        tenantOf(req),
+        req.params.id,
+        req.query.after,
+        reply,
+        () => new PaystreamError('payment_not_found', `no payment ${req.params.id}`, 'id'),
+      ),
   );
 
   app.get(
