@@ -108,11 +108,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       return reused('schema registry', 'SCHEMA_REGISTRY_URL', env.SCHEMA_REGISTRY_URL);
     try {
       // A registry that forgets its schemas on restart would hand out new ids, and records already
-      // on the log name the old ones: the folder is offered for its state (ignored by a starter
-      // that takes no options).
-      const startRegistry: (o?: { dataDir?: string }) => Promise<{ url: string; stop(): Promise<void> }> =
-        testkit.startSchemaRegistry;
-      const r = await startRegistry({ dataDir: join(dir, 'registry') });
+      // on the log name the old ones: it keeps its state (H2 on a file) in the data folder.
+      const r = await testkit.startSchemaRegistry({
+        dataDir: join(dir, 'registry'),
+        onBuild: () =>
+          opts.notice('building the schema registry from Maven Central (first run only, ~1 min)'),
+      });
       return {
         line: `schema registry: ${r.url}`,
         env: { SCHEMA_REGISTRY_URL: r.url },
