@@ -4,71 +4,27 @@
 // of every record on every topic (aborted transactions included) for card and account numbers,
 // and of the schema ids the records carry.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createKmsKey } from '@paystream/keys';
-import { loadConfig } from '@paystream/runtime';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Running, runServices } from '../src/compose.js';
-import { availableServices } from '../src/services.js';
-import { startGroupsAtTheEnd } from './kafka-groups.js';
+import type { Running } from '../src/compose.js';
+import { type KafkaStack, startKafkaStack, testServerEnv } from './kafka-stack.js';
 import { burstCards, marketplaceDay, SECRETS } from './scenario.js';
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v)
-    throw new Error(
-      `${name} is not set: the integration global setup starts Kafka, the schema registry, DynamoDB Local and moto`,
-    );
-  return v;
-}
-
-const brokers = required('PAYSTREAM_TEST_KAFKA_BROKERS');
-const awsEndpoint = required('PAYSTREAM_TEST_AWS_ENDPOINT');
-const dynamodbEndpoint = required('PAYSTREAM_TEST_DYNAMODB_ENDPOINT');
-const registryUrl = required('PAYSTREAM_TEST_SCHEMA_REGISTRY_URL');
-const dataDir = mkdtempSync(join(tmpdir(), 'paystream-e2e-kafka-'));
-const run = Date.now().toString(36);
+const { brokers, registryUrl } = testServerEnv();
 const key = 'psk_e2e_kafka_tenant_key_0000000000000000';
+let stack: KafkaStack;
 let running: Running;
+let run: string;
 let scans = 0;
 
 beforeAll(async () => {
-  await startGroupsAtTheEnd(brokers);
-  // Local servers accept any credentials; the SDK's default chain reads these.
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  const kmsKeyId = await createKmsKey(
-    {
-      region: 'us-east-1',
-      endpoint: awsEndpoint,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    },
-    'paystream e2e card data',
-  );
-  const config = loadConfig({
-    PAYSTREAM_DATA: dataDir,
-    PORT: '0',
-    PAYSTREAM_API_KEY: key,
-    LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: brokers,
-    SCHEMA_REGISTRY_URL: registryUrl,
-    DYNAMODB_ENDPOINT: dynamodbEndpoint,
-    AWS_ENDPOINT_URL: awsEndpoint,
-    AWS_REGION: 'us-east-1',
-    KMS_KEY_ID: kmsKeyId,
-    S3_BUCKET: `paystream-e2e-${run}`,
-    PAYSTREAM_TABLE_PREFIX: `e2e_${run}_`,
-  });
-  expect(config.mode).toBe('kafka');
-  running = await runServices(config, availableServices());
+  stack = await startKafkaStack({ name: 'e2e-kafka', tablePrefix: 'e2e', apiKey: key });
+  running = stack.running;
+  run = stack.runId;
 }, 180_000);
 
 afterAll(async () => {
-  await running?.lifecycle.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 interface TopicValue {

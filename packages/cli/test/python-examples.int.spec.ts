@@ -6,81 +6,38 @@
 // come from PyPI into a venv the testkit caches (examples/python/requirements.txt).
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { paymentIdFor } from '@paystream/escrow';
-import { createKmsKey } from '@paystream/keys';
-import { loadConfig } from '@paystream/runtime';
 import { ensurePythonVenv } from '@paystream/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Running, runServices } from '../src/compose.js';
-import { availableServices } from '../src/services.js';
-import { startGroupsAtTheEnd } from './kafka-groups.js';
+import { type KafkaStack, startKafkaStack, testServerEnv } from './kafka-stack.js';
 import { type Api, call } from './scenario.js';
 
 const run = promisify(execFile);
 const EXAMPLES = fileURLToPath(new URL('../../../examples/python/', import.meta.url));
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v)
-    throw new Error(
-      `${name} is not set: the integration global setup starts Kafka, the schema registry, DynamoDB Local and moto`,
-    );
-  return v;
-}
-
-const brokers = required('PAYSTREAM_TEST_KAFKA_BROKERS');
-const registryUrl = required('PAYSTREAM_TEST_SCHEMA_REGISTRY_URL');
-const awsEndpoint = required('PAYSTREAM_TEST_AWS_ENDPOINT');
-const dynamodbEndpoint = required('PAYSTREAM_TEST_DYNAMODB_ENDPOINT');
-const dataDir = mkdtempSync(join(tmpdir(), 'paystream-python-'));
-const runId = Date.now().toString(36);
+const { brokers, registryUrl } = testServerEnv();
 const key = 'psk_python_examples_tenant_key_000000000';
-let running: Running;
+let stack: KafkaStack;
+let runId: string;
 let api: Api;
 let python: string;
 
 beforeAll(async () => {
-  await startGroupsAtTheEnd(brokers);
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  const [venvPython, kmsKeyId] = await Promise.all([
+  const [venvPython, started] = await Promise.all([
     ensurePythonVenv('examples', join(EXAMPLES, 'requirements.txt')),
-    createKmsKey(
-      {
-        region: 'us-east-1',
-        endpoint: awsEndpoint,
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      },
-      'paystream python examples',
-    ),
+    startKafkaStack({ name: 'python', tablePrefix: 'py', apiKey: key }),
   ]);
   python = venvPython;
-  const config = loadConfig({
-    PAYSTREAM_DATA: dataDir,
-    PORT: '0',
-    PAYSTREAM_API_KEY: key,
-    LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: brokers,
-    SCHEMA_REGISTRY_URL: registryUrl,
-    DYNAMODB_ENDPOINT: dynamodbEndpoint,
-    AWS_ENDPOINT_URL: awsEndpoint,
-    AWS_REGION: 'us-east-1',
-    KMS_KEY_ID: kmsKeyId,
-    S3_BUCKET: `paystream-python-${runId}`,
-    PAYSTREAM_TABLE_PREFIX: `py_${runId}_`,
-  });
-  running = await runServices(config, availableServices());
-  api = { url: running.url, key };
+  stack = started;
+  runId = stack.runId;
+  api = { url: stack.running.url, key };
 }, 600_000);
 
 afterAll(async () => {
-  await running?.lifecycle.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 async function example(script: string, args: string[]): Promise<Record<string, unknown>[]> {
@@ -146,7 +103,7 @@ describe('examples/python against a local Kafka-mode stack', () => {
     expect(types).toContain('EscrowHeld');
     for (const [i, e] of events.entries()) {
       expect(e).toMatchObject({
-        schemaId: running.engines.bus.codec.schemaId,
+        schemaId: stack.running.engines.bus.codec.schemaId,
         aggregateId: sent!.paymentId,
         aggregateVersion: i + 1,
         hashOk: true,

@@ -2,75 +2,31 @@
 // started (Apache Kafka, DynamoDB Local, moto for KMS), a receiver on loopback verifying with
 // `standardwebhooks`; the endpoint's secret sealed with KMS and its tables in DynamoDB.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createKmsKey } from '@paystream/keys';
-import { loadConfig } from '@paystream/runtime';
 import { WEBHOOK_ENDPOINTS } from '@paystream/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Running, runServices } from '../src/compose.js';
-import { availableServices } from '../src/services.js';
-import { startGroupsAtTheEnd } from './kafka-groups.js';
+import type { Running } from '../src/compose.js';
+import { type KafkaStack, startKafkaStack } from './kafka-stack.js';
 import { burstCards, call } from './scenario.js';
 import { Receiver } from './webhook-receiver.js';
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v)
-    throw new Error(
-      `${name} is not set: the integration global setup starts Kafka, the schema registry, DynamoDB Local and moto`,
-    );
-  return v;
-}
-
-const brokers = required('PAYSTREAM_TEST_KAFKA_BROKERS');
-const awsEndpoint = required('PAYSTREAM_TEST_AWS_ENDPOINT');
-const dynamodbEndpoint = required('PAYSTREAM_TEST_DYNAMODB_ENDPOINT');
-const registryUrl = required('PAYSTREAM_TEST_SCHEMA_REGISTRY_URL');
-const dataDir = mkdtempSync(join(tmpdir(), 'paystream-webhooks-kafka-'));
-const run = Date.now().toString(36);
 const key = 'psk_webhooks_kafka_tenant_key_0000000000';
+let stack: KafkaStack;
 let running: Running;
+let run: string;
 let rx: Receiver;
 
 beforeAll(async () => {
-  await startGroupsAtTheEnd(brokers);
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env.PAYSTREAM_WEBHOOKS_ALLOW_PRIVATE = '1';
   process.env.WEBHOOKS_POLL_INTERVAL_MS = '100';
-  const kmsKeyId = await createKmsKey(
-    {
-      region: 'us-east-1',
-      endpoint: awsEndpoint,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    },
-    'paystream webhooks kafka test',
-  );
-  const config = loadConfig({
-    PAYSTREAM_DATA: dataDir,
-    PORT: '0',
-    PAYSTREAM_API_KEY: key,
-    LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: brokers,
-    SCHEMA_REGISTRY_URL: registryUrl,
-    DYNAMODB_ENDPOINT: dynamodbEndpoint,
-    AWS_ENDPOINT_URL: awsEndpoint,
-    AWS_REGION: 'us-east-1',
-    KMS_KEY_ID: kmsKeyId,
-    S3_BUCKET: `paystream-webhooks-${run}`,
-    PAYSTREAM_TABLE_PREFIX: `wh_${run}_`,
-  });
-  expect(config.mode).toBe('kafka');
-  running = await runServices(config, availableServices());
+  stack = await startKafkaStack({ name: 'webhooks-kafka', tablePrefix: 'wh', apiKey: key });
+  running = stack.running;
+  run = stack.runId;
   rx = await Receiver.start();
 }, 180_000);
 
 afterAll(async () => {
   await rx?.close();
-  await running?.lifecycle.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 describe('webhooks (Kafka mode)', () => {
