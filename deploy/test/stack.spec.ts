@@ -332,8 +332,9 @@ describe('ECS Fargate and the load balancer', () => {
     expect(withLb.map((s) => s.Properties.ServiceName)).toEqual([`paystream-${API_SERVICE}`]);
     // It mounts the ACH routes too: NACHA downloads decrypt files, return files are stored.
     expect(ACCESS[API_SERVICE]).toMatchObject({ decrypt: true, objects: true });
-    // No path rules: the webhook endpoints API is mounted by the API process too.
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+    // One path rule only, the 404 for /metrics and /docs: no route goes to another service, the
+    // webhook endpoints API is mounted by the API process too.
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
   });
 
   it('gives webhook events an SNS topic encrypted with the KMS key, which only webhooks may publish to', () => {

@@ -57,6 +57,14 @@ const COMMANDS: readonly (readonly [RegExp, How])[] = [
   ],
   [/^npx paystream demo/, { covered: 'packages/cli/test/demo.spec.ts' }],
   [
+    /^npx paystream (tenants|keys)\b/,
+    { covered: 'packages/cli/test/keys.spec.ts (create, list, revoke; bad input writes nothing)' },
+  ],
+  [
+    /^npm run deps:doc$/,
+    { covered: 'packages/cli/test/deps-doc.spec.ts (the --check of the generated file)' },
+  ],
+  [
     /^npx paystream bench/,
     { covered: 'packages/cli/test/bench.spec.ts (short runs; the documented figures are long measurements)' },
   ],
@@ -69,6 +77,7 @@ const COMMANDS: readonly (readonly [RegExp, How])[] = [
     { covered: 'the integration global setup starts the same servers (packages/testkit)' },
   ],
   [/^npm install$/, { skip: 'made this checkout (and needs the npm registry)' }],
+  [/^npm audit/, { skip: "needs an advisory database, which this machine's registry does not serve" }],
   [
     /^npm (test|run test:unit|run test:chaos)/,
     { skip: 'a test runner: this spec runs inside it; CI runs the chaos suite (.ci/run)' },

@@ -114,22 +114,20 @@ describe('ach-batcher: who may close whose windows', () => {
     await directory.addKey('default', DEFAULT_ADMIN, ['read', 'write', 'admin'], 'default admin');
     await directory.addKey('acme', ACME_ADMIN, ['read', 'write', 'admin'], 'acme admin');
     await directory.addKey('default', OPERATOR, ['read', 'write', 'admin', 'operator'], 'operator');
-    running = (await createAchBatcherService({
+    const service = createAchBatcherService({
       config: loadAchConfig({ ACH_TIMER_INTERVAL_MS: '300000' }),
       requestTimeoutMs: 60_000,
-    }).start({
-      config: te.config,
-      engines: te.engines,
-      logger: te.logger,
-      metrics: te.metrics,
-    })) as RunningAchBatcher;
+    });
+    const ctx = { config: te.config, engines: te.engines, logger: te.logger, metrics: te.metrics };
+    running = (await service.start(ctx)) as RunningAchBatcher;
     app = await createHttpServer({
       logger: te.logger,
       metrics: te.metrics,
       service: 'ach-tc',
       openapi: false,
     });
-    await running.routes?.(app);
+    // The routes live in the API process; the worker above consumes the close requests.
+    await (await service.api!(ctx))(app);
     await app.ready();
   }, 120_000);
 
