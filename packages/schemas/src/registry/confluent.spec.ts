@@ -86,10 +86,12 @@ describe('ConfluentSchemaRegistry lookups', () => {
     );
   }, 30_000);
 
-  it('reports a registry answering 5xx to a registration as unavailable', async () => {
-    const registry = new ConfluentSchemaRegistry({ url });
+  it('reports a registry answering 5xx to a registration as unavailable, after its retries', async () => {
+    const registry = new ConfluentSchemaRegistry({ url, registrationRetryDelaysMs: [1, 1] });
     const schema = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }] };
+    const before = registry.requests;
     expect(await codeOf(registry.register('paystream.test.T', schema))).toBe('schema_registry_unavailable');
+    expect(registry.requests - before).toBeGreaterThanOrEqual(3); // the first try and two retries
   });
 
   it('reports a registry that cannot be reached as unavailable', async () => {

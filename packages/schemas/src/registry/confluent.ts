@@ -20,7 +20,15 @@ export interface ConfluentRegistryOptions {
   readonly password?: string;
   /** Schemas kept by id. Default 1,000. */
   readonly maxCachedSchemas?: number;
+  /**
+   * Waits before each retry of a registration the registry answered 5xx or did not answer.
+   * Default 0.2, 0.5, 1, 2 s. Apicurio on H2 answers 500 to all but one of several services
+   * registering the same new schema at once; the retry then finds it registered.
+   */
+  readonly registrationRetryDelaysMs?: readonly number[];
 }
+
+const DEFAULT_REGISTRATION_RETRY_DELAYS_MS = [200, 500, 1_000, 2_000] as const;
 
 /**
  * Levels at least as strict as BACKWARD (every one of them refuses what BACKWARD refuses); a
@@ -42,11 +50,14 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
   readonly #authorization: string | undefined;
   readonly #byId: BoundedCache<number, AvroSchema>;
   readonly #fetching = new Map<number, Promise<AvroSchema>>();
+  readonly #registrationRetryDelaysMs: readonly number[];
   /** Requests sent to the registry (tests and cost checks). */
   requests = 0;
 
   constructor(options: ConfluentRegistryOptions) {
     this.#url = options.url.replace(/\/+$/, '');
+    this.#registrationRetryDelaysMs =
+      options.registrationRetryDelaysMs ?? DEFAULT_REGISTRATION_RETRY_DELAYS_MS;
     this.#authorization = options.username
       ? `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`
       : undefined;
@@ -67,6 +78,18 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
    * refuses a version that could not read the records already written.
    */
   async register(subject: string, schema: AvroSchema): Promise<number> {
+    for (const delayMs of this.#registrationRetryDelaysMs) {
+      try {
+        return await this.#register(subject, schema);
+      } catch (err) {
+        if (!(err instanceof PaystreamError) || err.code !== 'schema_registry_unavailable') throw err;
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+    return await this.#register(subject, schema);
+  }
+
+  async #register(subject: string, schema: AvroSchema): Promise<number> {
     const path = `/subjects/${encodeURIComponent(subject)}/versions`;
     const level = await this.#call('GET', `/config/${encodeURIComponent(subject)}`, undefined, [404]);
     const current = (level.body as { compatibilityLevel?: unknown } | null)?.compatibilityLevel;
@@ -74,6 +97,13 @@ export class ConfluentSchemaRegistry implements SchemaRegistry {
       await this.#call('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: 'BACKWARD' });
     }
     const res = await this.#call('POST', path, { schema: JSON.stringify(schema) }, [409, 422]);
+    if (res.status === 409 && /already exists/i.test(registryMessage(res.body))) {
+      // Apicurio: another process created the subject between our steps; retried, not refused.
+      throw new PaystreamError(
+        'schema_registry_unavailable',
+        `registering under ${subject} raced another registration (${registryMessage(res.body)})`,
+      );
+    }
     if (res.status === 409) {
       throw new PaystreamError(
         'schema_incompatible',
