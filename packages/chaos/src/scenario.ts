@@ -418,7 +418,8 @@ export async function runChaos(opts: ChaosOptions, root: string): Promise<ChaosR
     if (!(await engines.log.waitForGroup(PROJECTIONS_GROUP, cardsAt, 300_000)))
       throw new Error('the cards were not projected within 300 s');
     witness = await WebhookWitness.start();
-    await witness.register(supervisor.url('webhooks'), apiKey);
+    // The webhook endpoints API is served by the API process (ingest), like every route.
+    await witness.register(supervisor.url('ingest'), apiKey);
     log.line('setup done', { ms: Date.now() - t0, cards: cards.length });
 
     // 2. chaos: the load, and the monkey until the load is done and every payment decided.
@@ -569,7 +570,7 @@ export async function runChaos(opts: ChaosOptions, root: string): Promise<ChaosR
     // dispatchers); the witness waits for them within the quiesce deadline.
     const webhookResults = await witness.check(
       engines,
-      supervisor.url('webhooks'),
+      supervisor.url('ingest'),
       apiKey,
       Math.max(quiesceDeadline, Date.now() + 120_000),
       log,

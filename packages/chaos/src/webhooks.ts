@@ -87,10 +87,10 @@ export class WebhookWitness {
     return `http://127.0.0.1:${(r.server.address() as AddressInfo).port}/hooks`;
   }
 
-  /** Registers both receivers through the webhooks service's API. */
-  async register(webhooksUrl: string, apiKey: string): Promise<void> {
+  /** Registers both receivers through the API process (which mounts the webhook endpoints API). */
+  async register(apiUrl: string, apiKey: string): Promise<void> {
     const post = async (r: Receiver, events: readonly string[]) => {
-      const res = await fetch(`${webhooksUrl}/v1/webhook-endpoints`, {
+      const res = await fetch(`${apiUrl}/v1/webhook-endpoints`, {
         method: 'POST',
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ url: this.#url(r), events, description: 'chaos witness' }),
@@ -127,7 +127,7 @@ export class WebhookWitness {
   /** Waits (bounded, with a stall bound) for every expected delivery, then checks. */
   async check(
     engines: Engines,
-    webhooksUrl: string,
+    apiUrl: string,
     apiKey: string,
     deadlineMs: number,
     log: ChaosLog,
@@ -145,7 +145,7 @@ export class WebhookWitness {
       lastLeft = left.length;
     }
     const repeats = [...this.#live.values()].reduce((n, c) => n + c - 1, 0);
-    const res = await fetch(`${webhooksUrl}/v1/webhook-endpoints/${this.#receivers.gone.endpointId}`, {
+    const res = await fetch(`${apiUrl}/v1/webhook-endpoints/${this.#receivers.gone.endpointId}`, {
       headers: { authorization: `Bearer ${apiKey}` },
     });
     const gone = (await res.json()) as { enabled?: boolean; disabledReason?: string; updatedAt?: string };
